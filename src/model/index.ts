@@ -1,0 +1,1 @@
+export type { Kernels, NativeKernels } from './kernels/types.js';

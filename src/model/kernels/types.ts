@@ -1,0 +1,104 @@
+/**
+ * The kernel interface of the transformer engine.
+ *
+ * Two implementations: `ts.ts` (pure TypeScript, the readable reference) and the C++ N-API addon in
+ * `native/` (multithreaded, SIMD). `index.ts` loads the addon when present and merges it over the
+ * TypeScript kernels, so the addon may implement any subset: a kernel it lacks runs in TypeScript.
+ *
+ * Conventions: every tensor is a row-major Float32Array; "rows" is the number of independent
+ * vectors (batch x time). Outputs are overwritten unless the name or a flag says "accumulate"
+ * (gradients of parameters always accumulate, so gradient accumulation is free).
+ * Int32Array holds token ids; a target of -1 means "ignore this position".
+ */
+export interface Kernels {
+  readonly name: 'native' | 'typescript';
+
+  /**
+   * out[M,N] = (accumulate ? out : 0) + op(a) · op(b)
+   * a is [M,K] (or [K,M] when transA), b is [K,N] (or [N,K] when transB).
+   */
+  matmul(
+    out: Float32Array, a: Float32Array, b: Float32Array,
+    M: number, N: number, K: number,
+    transA: boolean, transB: boolean, accumulate: boolean,
+  ): void;
+
+  /** out[rows,outDim] = x[rows,inDim] · w[outDim,inDim]ᵀ + bias (bias may be null). */
+  linearForward(
+    out: Float32Array, x: Float32Array, w: Float32Array, bias: Float32Array | null,
+    rows: number, inDim: number, outDim: number,
+  ): void;
+
+  /**
+   * Backward of linearForward. dx is overwritten (skipped when null); dw and dbias accumulate.
+   */
+  linearBackward(
+    dx: Float32Array | null, dw: Float32Array, dbias: Float32Array | null,
+    dout: Float32Array, x: Float32Array, w: Float32Array,
+    rows: number, inDim: number, outDim: number,
+  ): void;
+
+  /** out = (x - mean) * rstd * gamma + beta per row; saves mean[rows] and rstd[rows]. */
+  layerNormForward(
+    out: Float32Array, mean: Float32Array, rstd: Float32Array,
+    x: Float32Array, gamma: Float32Array, beta: Float32Array,
+    rows: number, dim: number, eps: number,
+  ): void;
+
+  /** dx accumulates (residual stream); dgamma, dbeta accumulate. */
+  layerNormBackward(
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+    dout: Float32Array, x: Float32Array, mean: Float32Array, rstd: Float32Array, gamma: Float32Array,
+    rows: number, dim: number,
+  ): void;
+
+  /** GELU, tanh approximation (as GPT-2). */
+  geluForward(out: Float32Array, x: Float32Array, n: number): void;
+  /** dx = dout * gelu'(x) (overwritten). */
+  geluBackward(dx: Float32Array, dout: Float32Array, x: Float32Array, n: number): void;
+
+  /**
+   * Causal multi-head self-attention over a fused qkv tensor.
+   * qkv: [B, T, 3C] laid out as (q | k | v), each C = H * headDim; out: [B, T, C];
+   * probs: [B, H, T, T] softmax probabilities, saved for the backward pass (upper triangle zero).
+   * Padding is handled by the caller: sequences are right-padded, and causal attention never lets a
+   * real position see a later padding position.
+   */
+  attentionForward(
+    out: Float32Array, probs: Float32Array, qkv: Float32Array,
+    B: number, T: number, C: number, H: number,
+  ): void;
+
+  /** dqkv overwritten. */
+  attentionBackward(
+    dqkv: Float32Array, dout: Float32Array, qkv: Float32Array, probs: Float32Array,
+    B: number, T: number, C: number, H: number,
+  ): void;
+
+  /**
+   * Fused softmax cross-entropy over logits [rows, V].
+   * losses[r] = -log softmax(logits[r])[targets[r]]  (0 where targets[r] < 0)
+   * dlogits (when not null) = weights[r] * (softmax(logits[r]) - onehot(targets[r]))  (0 rows where targets[r] < 0)
+   * weights null means 1 for every row. Returns the sum of weights[r] * losses[r].
+   */
+  softmaxCrossEntropy(
+    losses: Float32Array, dlogits: Float32Array | null,
+    logits: Float32Array, targets: Int32Array, weights: Float32Array | null,
+    rows: number, V: number,
+  ): number;
+
+  /** out[r] = log softmax(logits[r]) over V columns. */
+  logSoftmax(out: Float32Array, logits: Float32Array, rows: number, V: number): void;
+
+  /**
+   * AdamW step on one parameter tensor (decoupled weight decay, bias-corrected moments).
+   * step is 1-based.
+   */
+  adamw(
+    param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, n: number,
+    lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number,
+  ): void;
+}
+
+/** The subset the native addon may provide; everything else falls back to TypeScript. */
+export type NativeKernels = Partial<Omit<Kernels, 'name'>>;
