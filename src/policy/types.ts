@@ -1,0 +1,34 @@
+/**
+ * The Policy contract: anything that writes programs. Backends: the local engine (a Verdict
+ * checkpoint) and any OpenAI-compatible /v1/completions server (vLLM, llama.cpp, Ollama, ...).
+ */
+
+export interface SampleOptions {
+  /** Completions per prompt. */
+  n: number;
+  temperature: number;
+  topP?: number;
+  topK?: number;
+  maxTokens: number;
+  stop?: string[];
+  /** Seed for reproducible sampling (per request; backends derive per-sequence seeds from it). */
+  seed?: number;
+}
+
+export interface Completion {
+  /** Generated text, with the stop string (if any) removed. */
+  text: string;
+  /** Token ids (local engine) or token strings (HTTP backends). */
+  tokens: Array<number | string>;
+  /** Log-probability of each generated token under the sampling distribution's model. */
+  logprobs: number[];
+  finishReason: 'stop' | 'length';
+}
+
+export interface Policy {
+  /** One list of `options.n` completions per prompt, in prompt order. */
+  sample(prompts: string[], options: SampleOptions): Promise<Completion[][]>;
+  /** Per-token log-probabilities of `completion` given `prompt`. */
+  score(prompt: string, completion: string): Promise<number[]>;
+  close(): Promise<void>;
+}
