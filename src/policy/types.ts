@@ -13,6 +13,11 @@ export interface SampleOptions {
   stop?: string[];
   /** Seed for reproducible sampling (per request; backends derive per-sequence seeds from it). */
   seed?: number;
+  /**
+   * Ask for per-token log-probabilities (default true). With `false`, `Completion.logprobs` (and,
+   * for HTTP backends, `tokens`) may be empty -- for servers that cannot return them.
+   */
+  logprobs?: boolean;
 }
 
 export interface Completion {
@@ -31,4 +36,10 @@ export interface Policy {
   /** Per-token log-probabilities of `completion` given `prompt`. */
   score(prompt: string, completion: string): Promise<number[]>;
   close(): Promise<void>;
+}
+
+/** Per-token log-probabilities of a text, with the tokens they belong to. */
+export interface ScoredText {
+  tokens: Array<number | string>;
+  logprobs: number[];
 }
