@@ -13,11 +13,11 @@
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { constants as osConstants, hostname } from 'node:os';
-import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
 import type { Executor, Limits, RunResult, Verdict, VerdictStatus } from '../exec/types.js';
 import { DEFAULT_LIMITS, VERDICT_STATUSES } from '../exec/types.js';
 import type { Language } from '../tasks/types.js';
 import { Registry, PROMETHEUS_CONTENT_TYPE } from './metrics.js';
+import { createApp, HttpError, type App } from './http.js';
 import { LabelError, completionFor, parseLabel, responseOf, type LabelledTask } from './labels.js';
 import { binaryReward, errorTypeReward, passRatio, type RewardKind } from './reward.js';
 
@@ -57,20 +57,11 @@ export const DEFAULT_MAX_LIMITS: Limits = {
   openFiles: 256,
 };
 
-export interface ExecServer {
-  app: FastifyInstance;
-  /** Starts listening; resolves to the base URL (e.g. http://127.0.0.1:41234). */
-  listen(port?: number, host?: string): Promise<string>;
-  /** Stops accepting requests, finishes those in flight, then resolves. Does not close the executor. */
-  close(): Promise<void>;
-}
-
-/** An error answered to the client with its own status code, in OpenAI's error shape. */
-export class HttpError extends Error {
-  constructor(readonly statusCode: number, message: string, readonly type = 'invalid_request_error', readonly headers: Record<string, string> = {}) {
-    super(message);
-  }
-}
+/**
+ * `listen(port, host)` resolves to the base URL (e.g. http://127.0.0.1:41234); `close()` stops
+ * accepting requests and finishes those in flight (it does not close the executor).
+ */
+export type ExecServer = App;
 
 const SANDBOX_LANGUAGES: Record<string, Language> = { python: 'python', python3: 'python', nodejs: 'javascript', javascript: 'javascript', js: 'javascript' };
 
@@ -237,45 +228,18 @@ export async function createExecServer(opts: ExecServerOptions): Promise<ExecSer
     registry.gauge(metric, `Executor statistic "${name}".`, () => opts.executorStats?.()[name] ?? NaN);
   }
 
-  const app = Fastify({
-    logger: opts.logger ?? false,
-    bodyLimit: opts.bodyLimitBytes ?? 16 << 20,
-    return503OnClosing: true,
-    forceCloseConnections: 'idle',
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, allowUnionTypes: true } },
-  });
-
-  app.setErrorHandler((err: FastifyError | HttpError, _req, reply) => {
-    if (err instanceof HttpError) {
-      for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
-      return reply.code(err.statusCode).send({ error: { message: err.message, type: err.type, code: err.statusCode } });
-    }
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    let message = err.message;
-    if (err.validation) message = `invalid request body: ${err.message}`;
-    else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = `request body exceeds the limit of ${app.initialConfig.bodyLimit} bytes`;
-    else if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) message = `malformed JSON body: ${err.message}`;
-    if (status >= 500) app.log.error(err);
-    return reply.code(status).send({ error: { message, type: status >= 500 ? 'server_error' : 'invalid_request_error', code: status } });
-  });
-  app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send({ error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error', code: 404 } });
-  });
+  const server = createApp({ bodyLimitBytes: opts.bodyLimitBytes ?? 16 << 20, logger: opts.logger });
+  const app = server.app;
 
   app.addHook('onRequest', async (req) => {
     inflightRequests++;
-    if (opts.token && req.url !== '/health') {
+    if (opts.token && req.url.split('?')[0] !== '/health') {
       const h = req.headers.authorization ?? '';
       const given = h.startsWith('Bearer ') ? h.slice(7) : '';
       if (!given || !sameSecret(given, opts.token)) {
         throw new HttpError(401, 'missing or wrong bearer token (send Authorization: Bearer <token>)', 'authentication_error', { 'www-authenticate': 'Bearer' });
       }
     }
-  });
-  // While shutting down, answers close their connection so keep-alive sockets do not hold close() up.
-  let closing = false;
-  app.addHook('onSend', async (_req, reply) => {
-    if (closing) reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (req, reply) => {
     inflightRequests--;
@@ -409,18 +373,5 @@ export async function createExecServer(opts: ExecServerOptions): Promise<ExecSer
     return { results, summary: { programs: n, ...counts } };
   });
 
-  return {
-    app,
-    async listen(port = 0, host = '127.0.0.1') {
-      await app.listen({ port, host });
-      const addr = app.server.address();
-      if (!addr || typeof addr === 'string') throw new Error('server has no TCP address');
-      const h = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-      return `http://${h}:${addr.port}`;
-    },
-    close: () => {
-      closing = true;
-      return app.close();
-    },
-  };
+  return server;
 }

@@ -1,5 +1,6 @@
 /** Servers: `verdict serve` (execution and rewards) and `verdict serve-model` (OpenAI-compatible completions). */
-export { createExecServer, toSandboxFusion, HttpError, DEFAULT_MAX_LIMITS } from './exec-server.js';
+export { createExecServer, toSandboxFusion, DEFAULT_MAX_LIMITS } from './exec-server.js';
+export { HttpError } from './http.js';
 export type { ExecServer, ExecServerOptions, SandboxFusionResult } from './exec-server.js';
 export { parseLabel, completionFor, responseOf, extractCode, LabelError } from './labels.js';
 export type { LabelledTask } from './labels.js';
