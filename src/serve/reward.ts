@@ -5,6 +5,7 @@
  * syntax error -1. A sandbox_error is our fault, not the sample's: reward 0, logged separately.
  */
 import type { Verdict } from '../exec/types.js';
+import type { Task } from '../tasks/types.js';
 
 export type RewardKind = 'binary' | 'error-type' | 'composite';
 export const REWARD_KINDS: readonly RewardKind[] = ['binary', 'error-type', 'composite'];
@@ -36,4 +37,15 @@ export function passRatio(v: Verdict): number {
   if (v.status === 'passed') return 1;
   if (v.tests.length === 0) return 0;
   return v.tests.filter((t) => t.status === 'passed').length / v.tests.length;
+}
+
+/** A composite reward over a verdict and the judged sample (src/rewards' composite reward). */
+export type CompositeReward = (v: Verdict, ctx: { task: Task; completion: string }) => number;
+
+/** Loads the composite reward from src/rewards; a clear error when that library does not provide one. */
+export async function compositeRewardFor(): Promise<CompositeReward> {
+  const mod = (await import('../rewards/index.js')) as Record<string, unknown>;
+  const f = mod.compositeReward;
+  if (typeof f !== 'function') throw new Error('reward "composite" is not available: src/rewards exports no compositeReward yet');
+  return f as CompositeReward;
 }

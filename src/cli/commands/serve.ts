@@ -1,6 +1,73 @@
 import type { Command } from 'commander';
+import { UserError } from '../errors.js';
 
-// Placeholder: the `serve` command is registered here once its issue lands.
+function int(name: string, min: number): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new UserError(`--${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+    return n;
+  };
+}
+
+/** `verdict serve`: the execution and reward server (SandboxFusion /run_code, OpenRLHF /get_reward, /v1/execute). */
 export function registerServe(program: Command): void {
-  void program;
+  program
+    .command('serve')
+    .description('Serve sandboxed execution and rewards over HTTP: SandboxFusion /run_code (veRL), OpenRLHF /get_reward, /v1/execute, /health, /metrics')
+    .option('--port <port>', 'TCP port (0 = any free port)', int('port', 0), 8080)
+    .option('--host <host>', 'address to listen on (0.0.0.0 to accept other machines)', '127.0.0.1')
+    .option('--workers <n>', 'sandbox workers (default: one per core)', int('workers', 1))
+    .option('--token <secret>', 'require "Authorization: Bearer <secret>" (or set VERDICT_SERVE_TOKEN)')
+    .option('--reward <kind>', 'reward reported by /get_reward: binary, error-type or composite', 'binary')
+    .option('--max-batch <n>', 'most programs in one request', int('max-batch', 1), 256)
+    .option('--max-queue <n>', 'most programs admitted at once before answering 429', int('max-queue', 1), 1024)
+    .option('--retry-after <s>', 'Retry-After seconds sent with 429', int('retry-after', 0), 1)
+    .option('--body-limit <mb>', 'largest request body, MiB', int('body-limit', 1), 16)
+    .option('--isolation <mode>', 'sandbox isolation: auto or strict', 'auto')
+    .option('--log', 'log every request (JSON lines on stdout)', false)
+    .action(async (o: {
+      port: number; host: string; workers?: number; token?: string; reward: string; maxBatch: number; maxQueue: number;
+      retryAfter: number; bodyLimit: number; isolation: string; log: boolean;
+    }) => {
+      const { createExecServer, REWARD_KINDS, onShutdown, compositeRewardFor } = await import('../../serve/index.js');
+      if (!(REWARD_KINDS as readonly string[]).includes(o.reward)) throw new UserError(`--reward must be one of ${REWARD_KINDS.join(', ')}, got ${JSON.stringify(o.reward)}`);
+      if (o.isolation !== 'auto' && o.isolation !== 'strict') throw new UserError(`--isolation must be auto or strict, got ${JSON.stringify(o.isolation)}`);
+      const reward = o.reward as 'binary' | 'error-type' | 'composite';
+      const { createExecutor, executorStats } = await loadExecutor();
+      const executor = await createExecutor({ workers: o.workers, isolation: o.isolation, onWarning: (m: string) => console.error(`verdict serve: ${m}`) });
+      const server = await createExecServer({
+        executor,
+        token: o.token ?? (process.env.VERDICT_SERVE_TOKEN || undefined),
+        reward,
+        compositeReward: reward === 'composite' ? await compositeRewardFor() : undefined,
+        maxBatch: o.maxBatch,
+        maxQueue: o.maxQueue,
+        retryAfterSeconds: o.retryAfter,
+        bodyLimitBytes: o.bodyLimit << 20,
+        executorStats: executorStats ? () => executorStats(executor) : undefined,
+        logger: o.log,
+      });
+      let url: string;
+      try {
+        url = await server.listen(o.port, o.host);
+      } catch (err) {
+        await executor.close();
+        throw new UserError(`cannot listen on ${o.host}:${o.port}: ${(err as Error).message}`);
+      }
+      console.log(`verdict serve listening on ${url} (reward: ${reward}${o.token || process.env.VERDICT_SERVE_TOKEN ? ', bearer token required' : ''})`);
+      onShutdown('verdict serve', async () => {
+        await server.close();
+        await executor.close();
+      });
+    });
+}
+
+/** The sandbox pool from src/exec (typed loosely until its factory is part of the committed surface). */
+async function loadExecutor(): Promise<{
+  createExecutor: (o: Record<string, unknown>) => Promise<import('../../exec/types.js').Executor>;
+  executorStats?: (e: import('../../exec/types.js').Executor) => Record<string, number>;
+}> {
+  const mod = (await import('../../exec/index.js')) as Record<string, unknown>;
+  if (typeof mod.createExecutor !== 'function') throw new UserError('the sandbox (src/exec createExecutor) is not available in this build');
+  return mod as never;
 }
