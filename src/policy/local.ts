@@ -1,5 +1,5 @@
 /** The `local` backend: a Verdict checkpoint run by the engine in src/model. (Filled in once the engine API lands.) */
-import type { Completion, Policy, SampleOptions } from './types.js';
+import type { Completion, Policy, SampleOptions, ServedModel } from './types.js';
 
 export class LocalPolicy implements Policy {
   static async load(checkpoint: string): Promise<LocalPolicy> {
@@ -12,4 +12,10 @@ export class LocalPolicy implements Policy {
     throw new Error('not loaded');
   }
   async close(): Promise<void> {}
+}
+
+/** The checkpoint as `verdict serve-model` serves it. */
+export async function loadServedModel(checkpoint: string, name: string): Promise<ServedModel> {
+  const policy = await LocalPolicy.load(checkpoint);
+  return { name, policy };
 }

@@ -43,3 +43,18 @@ export interface ScoredText {
   tokens: Array<number | string>;
   logprobs: number[];
 }
+
+/** A policy as `verdict serve-model` serves it: sampling plus what the OpenAI protocol reports. */
+export interface ServedModel {
+  /** Name reported by /v1/models and required (when given) in requests. */
+  name: string;
+  policy: Policy;
+  /** Text of each token in `Completion.tokens` (token ids -> strings); identity when absent. */
+  tokenTexts?(tokens: Array<number | string>): string[];
+  /** Tokens of `text` with their log-probabilities (the first is null when nothing precedes it); enables echo + logprobs. */
+  scoreText?(text: string): Promise<{ tokens: string[]; logprobs: Array<number | null> }>;
+  /** Number of tokens in `text`, for `usage.prompt_tokens`. */
+  countTokens?(text: string): number;
+  /** Longest context, tokens (reported by /v1/models). */
+  contextLength?: number;
+}

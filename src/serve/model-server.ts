@@ -11,24 +11,11 @@
  * forward pass per decoding step in the local engine) when their sampling options agree.
  */
 import { randomBytes } from 'node:crypto';
-import type { Completion, Policy, SampleOptions } from '../policy/types.js';
+import type { Completion, SampleOptions, ServedModel } from '../policy/types.js';
 import { MicroBatcher } from './batcher.js';
 import { createApp, HttpError, type App } from './http.js';
 
-/** What serve-model needs besides sampling. */
-export interface ServedModel {
-  /** Name reported by /v1/models and required (when given) in requests. */
-  name: string;
-  policy: Policy;
-  /** Text of each token in `Completion.tokens` (token ids -> strings); identity when absent. */
-  tokenTexts?(tokens: Array<number | string>): string[];
-  /** Tokens of `text` with their log-probabilities (the first is null when nothing precedes it); enables echo + logprobs. */
-  scoreText?(text: string): Promise<{ tokens: string[]; logprobs: Array<number | null> }>;
-  /** Number of tokens in `text`, for `usage.prompt_tokens`. */
-  countTokens?(text: string): number;
-  /** Longest context, tokens (reported by /v1/models). */
-  contextLength?: number;
-}
+export type { ServedModel } from '../policy/types.js';
 
 export interface ModelServerOptions {
   model: ServedModel;

@@ -1,6 +1,45 @@
 import type { Command } from 'commander';
+import { basename, resolve } from 'node:path';
+import { UserError } from '../errors.js';
 
-// Placeholder: the `serve-model` command is registered here once its issue lands.
+function int(name: string, min: number): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new UserError(`--${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+    return n;
+  };
+}
+
+/** `verdict serve-model`: a Verdict checkpoint behind an OpenAI-compatible /v1/completions. */
 export function registerServeModel(program: Command): void {
-  void program;
+  program
+    .command('serve-model')
+    .description('Serve a Verdict checkpoint as an OpenAI-compatible completions server (/v1/completions, /v1/models)')
+    .requiredOption('--checkpoint <dir>', 'checkpoint directory')
+    .option('--port <port>', 'TCP port (0 = any free port)', int('port', 0), 8000)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--name <name>', 'model name reported and required in requests (default: the checkpoint folder name)')
+    .option('--batch-window-ms <ms>', 'how long a request waits for others to share its forward pass', int('batch-window-ms', 0), 5)
+    .option('--max-batch <n>', 'most sequences (prompts x n) per forward pass', int('max-batch', 1), 64)
+    .option('--log', 'log every request (JSON lines on stdout)', false)
+    .action(async (o: { checkpoint: string; port: number; host: string; name?: string; batchWindowMs: number; maxBatch: number; log: boolean }) => {
+      const { loadServedModel } = await import('../../policy/local.js');
+      const { createModelServer, onShutdown } = await import('../../serve/index.js');
+      const dir = resolve(o.checkpoint);
+      const name = o.name ?? basename(dir);
+      const model = await loadServedModel(dir, name);
+      const server = createModelServer({ model, batchWindowMs: o.batchWindowMs, maxBatchSequences: o.maxBatch, logger: o.log });
+      let url: string;
+      try {
+        url = await server.listen(o.port, o.host);
+      } catch (err) {
+        await model.policy.close();
+        throw new UserError(`cannot listen on ${o.host}:${o.port}: ${(err as Error).message}`);
+      }
+      console.log(`verdict serve-model listening on ${url}/v1 (model: ${name})`);
+      onShutdown('verdict serve-model', async () => {
+        await server.close();
+        await model.policy.close();
+      });
+    });
 }
