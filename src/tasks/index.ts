@@ -1,1 +1,8 @@
 export * from './types.js';
+export { loadTasks, detectFormat, formatOfRecord, TASK_FORMATS, type TaskFormat, type LoadTasksOptions } from './load.js';
+export { TaskFormatError, readText, readRecords, type SourceRecord } from './read.js';
+export { writeMbppJsonl, mbppRecord, mbppSplit } from './formats/mbpp.js';
+export { taskLookup, type TaskLookup } from './lookup.js';
+export { HUMANEVAL_STOP, JAVASCRIPT_STOP } from './formats/humaneval.js';
+// Built-in suite (src/tasks/builtin, another helper): the lead adds
+// `export * from './builtin/index.js';` here when it lands.
