@@ -95,11 +95,12 @@ export function renderAssert(fn: string, args: PyValue[], expected: PyValue): st
 }
 
 /** Draws one instance of `family` for `split` from `rng`. */
-export function drawInstance(family: AnyFamily, split: BuiltinSplit, rng: Rng): BuiltinInstance {
+export function drawInstance(family: AnyFamily, split: BuiltinSplit, rng: Rng, heldOutPhrasing?: boolean): BuiltinInstance {
   const c = rng.pick(constantsFor(family, split));
   const phrasings = phrasingsFor(family, split);
-  // The test split uses its held-out phrasing half of the time.
-  const phrasing = split === 'test' && rng.chance(0.5) ? phrasings[phrasings.length - 1]! : rng.pick(split === 'test' ? phrasings.slice(0, -1) : phrasings);
+  // The test split uses its held-out phrasing half of the time (random unless the caller decides).
+  const useHeldOut = split === 'test' && (heldOutPhrasing ?? rng.chance(0.5));
+  const phrasing = useHeldOut ? phrasings[phrasings.length - 1]! : rng.pick(split === 'test' ? phrasings.slice(0, -1) : phrasings);
   const fn = rng.pick(family.names);
   const args = [...rng.pick(family.argNames)];
   const ctx: FamilyCtx<unknown> = { c, fn, args };
@@ -161,9 +162,11 @@ export function builtinTasks(split: BuiltinSplit, options: BuiltinOptions = {}):
   const tasks: Task[] = [];
   for (let i = 0; i < count; i++) {
     const family = families[i % families.length]!;
-    let inst = drawInstance(family, split, rng);
+    // In the test split, a family's tasks alternate between the held-out phrasing and the others.
+    const heldOut = Math.floor(i / families.length) % 2 === 0;
+    let inst = drawInstance(family, split, rng, heldOut);
     // Prefer prompts not yet in the split; after a few tries accept a repeat (its tests differ).
-    for (let t = 0; t < 8 && prompts.has(inst.prompt); t++) inst = drawInstance(family, split, rng);
+    for (let t = 0; t < 8 && prompts.has(inst.prompt); t++) inst = drawInstance(family, split, rng, heldOut);
     prompts.add(inst.prompt);
     tasks.push(toTask(inst, split, i, seed));
   }
