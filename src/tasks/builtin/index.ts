@@ -27,3 +27,5 @@ export {
   type BuiltinOptions,
   type BuiltinInstance,
 } from './generate.js';
+export { buildCorpus, corpusDocument, DEFAULT_CORPUS_OPTIONS, type CorpusOptions, type CorpusDocument, type CorpusStats } from './corpus.js';
+export { DEFECT_KINDS, DEFECT_WEIGHTS, MUTATORS, injectDefect, drawDefectKind, type DefectKind } from './defects.js';
