@@ -1,0 +1,636 @@
+"""Verdict's warm Python worker. Runs as pid 1 inside the sandbox (see launcher.c).
+
+Protocol: one JSON job per line on stdin, one JSON result per line on stdout, in order.
+For each job it forks one child with its own rlimits, a fresh work folder, stdout/stderr captured in
+unlinked files and a results file for the harness. The child runs the program (and, when judging,
+the tests) and writes a completion proof (a per-job nonce) after the last test. When the child
+ends (or is killed at the wall limit) every other process in the namespace is killed too, and /tmp
+is wiped, so nothing a program starts or leaves survives into the next one.
+"""
+import ast, builtins, copy, ctypes, gc, io, json, math, os, resource, select, signal, sys, time, traceback, types
+
+PLAIN_SCALARS = (int, float, bool, str, bytes, type(None), complex)
+PLAIN_CONTAINERS = (list, tuple, dict, set, frozenset)
+import collections, fractions, decimal  # noqa: E401  (preloaded: common in solutions)
+TRUSTED = set(PLAIN_SCALARS + PLAIN_CONTAINERS + (object, collections.OrderedDict, collections.defaultdict,
+                                                   collections.Counter, collections.deque, fractions.Fraction,
+                                                   decimal.Decimal))
+# Special methods through which a returned object could make a comparison or a check lie.
+LYING = ('__eq__', '__ne__', '__lt__', '__le__', '__gt__', '__ge__', '__bool__', '__len__', '__hash__',
+         '__sub__', '__rsub__', '__add__', '__radd__', '__abs__', '__float__', '__int__', '__index__',
+         '__round__', '__iter__', '__getitem__', '__contains__', '__truediv__', '__rtruediv__', '__neg__',
+         '__mul__', '__rmul__', '__and__', '__or__', '__xor__', '__instancecheck__', '__class__')
+
+
+BUILTINS_SNAPSHOT = dict(builtins.__dict__)
+
+
+def restore_builtins():
+    """Undo any change the program made to the builtins module (e.g. a lying abs or isinstance)."""
+    d = builtins.__dict__
+    if d != BUILTINS_SNAPSHOT:
+        for k in [k for k in d if k not in BUILTINS_SNAPSHOT]:
+            del d[k]
+        d.update(BUILTINS_SNAPSHOT)
+
+
+def tests_view(g):
+    """The globals the tests run in: the program's names, minus any that shadow a builtin."""
+    return {k: v for k, v in g.items() if k not in BUILTINS_SNAPSHOT or k.startswith('__')}
+
+
+class Rejected(Exception):
+    """A returned value we refuse to compare (its type defines its own comparison)."""
+
+
+def untrusted_type(v, depth=0, budget=None):
+    """Name of a type inside v whose class overrides comparison-like methods, or None."""
+    if budget is None:
+        budget = [100000]
+    budget[0] -= 1
+    if budget[0] < 0 or depth > 50:
+        return None
+    tp = type(v)
+    if tp not in TRUSTED:
+        for k in tp.__mro__:
+            if k in TRUSTED:
+                continue
+            if any(n in k.__dict__ for n in LYING):
+                return tp.__name__
+    if isinstance(v, (list, tuple, set, frozenset, collections.deque)):
+        for x in v:
+            bad = untrusted_type(x, depth + 1, budget)
+            if bad:
+                return bad
+    elif isinstance(v, dict):
+        for k, x in dict.items(v):
+            bad = untrusted_type(k, depth + 1, budget) or untrusted_type(x, depth + 1, budget)
+            if bad:
+                return bad
+    return None
+
+
+def ensure_trusted(v):
+    bad = untrusted_type(v)
+    if bad:
+        raise Rejected('returned an object of type %s, which defines its own comparison' % bad)
+    return v
+
+
+def short_repr(v, n=200):
+    try:
+        r = repr(v)
+    except BaseException as e:  # a repr that raises is the program's problem, not ours
+        r = '<repr failed: %s>' % type(e).__name__
+    return r if len(r) <= n else r[:n] + '...'
+
+
+def strict_eq(a, b, seq_loose):
+    """Type-strict equality for call-based tests: numbers compare by value (bool only with bool),
+    tuples may equal lists when seq_loose, containers element-wise; anything else is unequal."""
+    ta, tb = type(a), type(b)
+    if ta is bool or tb is bool:
+        return ta is tb and a == b
+    num = (int, float)
+    if ta in num and tb in num:
+        return a == b
+    if ta in (str, bytes, type(None), complex) or tb in (str, bytes, type(None), complex):
+        return ta is tb and a == b
+    seq = (list, tuple) if seq_loose else None
+    if seq and isinstance(a, seq) and isinstance(b, seq) or (ta is tb and ta in (list, tuple)):
+        a2, b2 = (list.copy(a) if isinstance(a, list) else tuple.__getitem__(a, slice(None))), \
+                 (list.copy(b) if isinstance(b, list) else tuple.__getitem__(b, slice(None)))
+        return len(a2) == len(b2) and all(strict_eq(x, y, seq_loose) for x, y in zip(a2, b2))
+    if isinstance(a, dict) and isinstance(b, dict):
+        ia, ib = dict(dict.items(a)), dict(dict.items(b))
+        if set(ia) != set(ib):
+            return False
+        return all(strict_eq(ia[k], ib[k], seq_loose) for k in ia)
+    if isinstance(a, (set, frozenset)) and isinstance(b, (set, frozenset)):
+        return not untrusted_type(a) and set(a) == set(b)
+    return False
+
+
+class Ctx:
+    """Where the completion sits in the program, for mapping error lines."""
+    def __init__(self, prefix, completion):
+        self.start = prefix.count('\n') + 1
+        self.end = (prefix + completion).count('\n') + 1
+        self.prefix_len = len(prefix)
+
+    def completion_line(self, lineno):
+        if lineno is not None and self.start <= lineno <= self.end:
+            return lineno - self.start + 1
+        return None
+
+
+def exc_report(e, ctx):
+    """(status, info) for an exception: runtime_error when raised in the program, else failed."""
+    in_program, line = False, None
+    tb = e.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == '<completion>':
+            in_program = True
+            line = ctx.completion_line(tb.tb_lineno) or line
+        tb = tb.tb_next
+    etype = type(e).__name__
+    try:
+        text = str(e)[:300]
+    except BaseException:
+        text = ''
+    msg = '%s: %s' % (etype, text) if text else etype
+    info = {'etype': etype, 'msg': msg}
+    if isinstance(e, MemoryError):
+        return 'memory_exceeded', info
+    if isinstance(e, Rejected):
+        info['msg'] = str(e)
+        return 'failed', info
+    if in_program:
+        if line is not None:
+            info['line'] = line
+        return 'runtime_error', info
+    return 'failed', info
+
+
+_dumps, _write = json.dumps, os.write
+
+
+class Out:
+    def __init__(self, fd):
+        self.fd = fd
+
+    def emit(self, obj):
+        restore_builtins()
+        _write(self.fd, (_dumps(obj) + '\n').encode())
+
+
+def compile_program(src, ctx, out, full_len):
+    try:
+        return compile(src, '<completion>', 'exec', dont_inherit=True)
+    except (SyntaxError, ValueError) as e:
+        lineno = getattr(e, 'lineno', None)
+        msg = str(getattr(e, 'msg', e))
+        at_end = ('EOF' in msg or 'was never closed' in msg or 'unterminated triple-quoted' in msg
+                  or (lineno is not None and lineno > ctx.end) or
+                  (isinstance(e, IndentationError) and 'expected an indented block' in msg and lineno == ctx.end + 1))
+        ev = {'k': 'syntax', 'etype': type(e).__name__, 'msg': '%s: %s' % (type(e).__name__, msg)}
+        line = ctx.completion_line(lineno)
+        if lineno is not None and lineno > ctx.end:
+            line = ctx.end - ctx.start + 1
+        if line is not None:
+            ev['line'] = line
+        if at_end:
+            ev['atEnd'] = True
+        out.emit(ev)
+        return None
+
+
+def make_globals(name):
+    mod = types.ModuleType(name)
+    mod.__dict__['__builtins__'] = builtins
+    sys.modules[name] = mod
+    return mod.__dict__
+
+
+def run_judge(job, nonce, out):
+    kind = job['kind']
+    prefix, completion = job.get('prefix', ''), job['completion']
+    if kind == 'asserts' and job.get('imports'):
+        prefix = '\n'.join(job['imports']) + '\n' + prefix
+    ctx = Ctx(prefix, completion)
+    src = prefix + completion
+    code = compile_program(src, ctx, out, len(src))
+    if code is None:
+        return
+    g = make_globals('solution')
+    try:
+        exec(code, g)
+    except BaseException as e:
+        if isinstance(e, SystemExit):
+            out.emit({'k': 'exit', 'code': str(e.code)})
+            return
+        status, info = exc_report(e, ctx)
+        info.update(k='error', s=status)
+        out.emit(info)
+        return
+    sys.settrace(None)
+    sys.setprofile(None)
+    restore_builtins()
+    if kind == 'check':
+        judge_check(job, g, ctx, out)
+    elif kind == 'asserts':
+        judge_asserts(job, g, ctx, out)
+    elif kind == 'call':
+        judge_call(job, g, ctx, out)
+    else:
+        raise ValueError('unknown kind ' + kind)
+    out.emit({'k': 'done', 'nonce': nonce})
+
+
+def run_test(i, out, ctx, fn):
+    t0 = time.perf_counter()
+    ev = {'k': 'test', 'i': i}
+    try:
+        ret = fn()
+        if ret is not None:
+            ev['ret'] = ret
+        ev['s'] = 'passed'
+    except BaseException as e:
+        if isinstance(e, SystemExit):
+            ev['s'] = 'failed'
+            ev['msg'] = 'the program exited (SystemExit %s) during the tests' % short_repr(e.code, 50)
+        else:
+            status, info = exc_report(e, ctx)
+            ev['s'] = status
+            ev.update(info)
+            rec = getattr(e, '__verdict_returned__', None)
+            if rec:
+                ev['ret'] = rec
+    ev['ms'] = round((time.perf_counter() - t0) * 1000, 3)
+    out.emit(ev)
+
+
+def judge_check(job, g, ctx, out):
+    test_code = compile(job['test'], '<tests>', 'exec', dont_inherit=True)
+    tg = tests_view(g)  # HumanEval: tests see the program's names (but the real builtins)
+    entry = job['entry']
+
+    def test():
+        exec(test_code, tg)
+        if entry is None:  # a plain test script: it fails by raising
+            return
+        if entry not in g:
+            raise AssertionError('entry point %s is not defined' % entry)
+        candidate = g[entry]
+
+        def checked(*a, **k):
+            try:
+                return ensure_trusted(candidate(*a, **k))
+            finally:
+                sys.settrace(None)
+                sys.setprofile(None)
+                restore_builtins()
+        checked.__name__ = getattr(candidate, '__name__', entry)
+        tg['check'](checked)
+    run_test(0, out, ctx, test)
+
+
+class Recorder(ast.NodeTransformer):
+    """Wrap the outermost call to a program-defined function in __verdict_rec__(...)."""
+    def __init__(self, names):
+        self.names, self.done = names, False
+
+    def visit_Call(self, node):
+        if not self.done and isinstance(node.func, ast.Name) and node.func.id in self.names:
+            self.done = True
+            return ast.copy_location(ast.Call(ast.Name('__verdict_rec__', ast.Load()), [node], []), node)
+        return self.generic_visit(node)
+
+
+def judge_asserts(job, g, ctx, out):
+    setup = job.get('setup') or ''
+    if setup.strip():
+        try:
+            exec(compile(setup, '<setup>', 'exec', dont_inherit=True), g)
+        except BaseException as e:
+            status, info = exc_report(e, ctx)
+            info.update(k='error', s=status)
+            out.emit(info)
+            return
+    names = {k for k, v in g.items() if isinstance(v, (types.FunctionType, type))
+             and getattr(getattr(v, '__code__', None), 'co_filename', '<completion>') == '<completion>'}
+    entry = job.get('entry')
+    if entry:
+        names = {entry} | ({n for n in names} if entry not in g else set())
+    for i, a in enumerate(job['asserts']):
+        holder = {}
+
+        def rec(v, holder=holder):
+            holder['ret'] = {'type': type(v).__name__, 'repr': short_repr(v)}
+            return v
+
+        def strict(left, right, holder=holder):
+            sys.settrace(None)
+            restore_builtins()
+            ensure_trusted(left)
+            ensure_trusted(right)
+            return left == right
+
+        def test(a=a, holder=holder, rec=rec, strict=strict):
+            tree = ast.parse(a, '<tests>')
+            tree = Recorder(names).visit(tree)
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare) and \
+                        len(node.test.ops) == 1 and isinstance(node.test.ops[0], ast.Eq):
+                    c = node.test
+                    node.test = ast.Call(ast.Name('__verdict_eq__', ast.Load()), [c.left, c.comparators[0]], [])
+            ast.fix_missing_locations(tree)
+            tg = tests_view(g)
+            tg['__verdict_rec__'], tg['__verdict_eq__'] = rec, strict
+            try:
+                exec(compile(tree, '<tests>', 'exec', dont_inherit=True), tg)
+            except BaseException as e:
+                e.__verdict_returned__ = holder.get('ret')
+                raise
+            return holder.get('ret')
+        run_test(i, out, ctx, test)
+
+
+def judge_call(job, g, ctx, out):
+    fn_name = job['fn']
+    fn = g.get(fn_name)
+    if fn is None and isinstance(g.get('Solution'), type):
+        try:
+            fn = getattr(g['Solution'](), fn_name, None)
+        except BaseException as e:
+            status, info = exc_report(e, ctx)
+            info.update(k='error', s=status)
+            out.emit(info)
+            return
+    for i, case in enumerate(job['cases']):
+        def test(case=case):
+            if fn is None:
+                raise AssertionError('function %s is not defined' % fn_name)
+            args = copy.deepcopy(case['args'])
+            try:
+                r = fn(*args)
+            finally:
+                sys.settrace(None)
+                restore_builtins()
+            ret = {'type': type(r).__name__, 'repr': short_repr(r)}
+            try:
+                ensure_trusted(r)
+            except Rejected as e:
+                e.__verdict_returned__ = ret
+                raise
+            exp = case['expected']
+            if not (strict_eq(r, exp, True) or (type(exp) is list and len(exp) == 1 and strict_eq(r, exp[0], True))):
+                err = AssertionError('expected %s, got %s' % (short_repr(exp, 100), ret['repr'][:100]))
+                err.__verdict_returned__ = ret
+                raise err
+            return ret
+        run_test(i, out, ctx, test)
+
+
+def run_plain(job, out):
+    """`verdict run` / stdio: the program as __main__, exit status like the real interpreter."""
+    src = job['code']
+    ctx = Ctx('', src)
+    code = compile_program(src, ctx, out, len(src))
+    if code is None:
+        try:
+            compile(src, 'main.py', 'exec', dont_inherit=True)
+        except BaseException as e:
+            traceback.print_exception(e, limit=0)
+        flush()
+        os._exit(1)
+    g = make_globals('__main__')
+    g['__file__'] = 'main.py'
+    sys.argv = ['main.py']
+    try:
+        exec(code, g)
+    except SystemExit as e:
+        flush()
+        c = e.code
+        if c is None:
+            os._exit(0)
+        if isinstance(c, int):
+            os._exit(c & 255)
+        sys.stderr.write(str(c) + '\n')
+        flush()
+        os._exit(1)
+    except BaseException as e:
+        status, info = exc_report(e, ctx)
+        info.update(k='error', s=status if status != 'failed' else 'runtime_error')
+        out.emit(info)
+        try:
+            traceback.print_exception(e)
+        except BaseException:
+            pass
+        flush()
+        os._exit(1)
+    flush()
+    os._exit(0)
+
+
+def flush():
+    for s in (sys.stdout, sys.stderr):
+        try:
+            s.flush()
+        except BaseException:
+            pass
+
+
+def child(job, nonce, fds, workdir):
+    """In the forked child: limits, fds, then the program. Never returns."""
+    try:
+        lim = job['limits']
+        if UNSANDBOXED:
+            os.setsid()
+        os.chdir(workdir)
+        os.dup2(fds['in'], 0)
+        os.dup2(fds['out'], 1)
+        os.dup2(fds['err'], 2)
+        res_fd = os.dup2(fds['res'], 3)
+        for fd in set(fds.values()) | {CMD_IN, CMD_OUT}:
+            if fd > 3:
+                os.close(fd)
+        cpu = max(1, math.ceil(lim['cpuMs'] / 1000))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        mem = lim['memoryMb'] << 20
+        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+        resource.setrlimit(resource.RLIMIT_NPROC, (lim['processes'] + 1, lim['processes'] + 1))
+        fsize = max(lim['fileSizeBytes'], lim['outputBytes']) + 1
+        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (lim['openFiles'], lim['openFiles']))
+        for s in (signal.SIGXFSZ, signal.SIGPIPE, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
+                  signal.SIGQUIT):
+            signal.signal(s, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, 'r', closefd=False)), encoding='utf-8', errors='replace')
+        sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, 'w', closefd=False)), encoding='utf-8',
+                                      errors='backslashreplace', write_through=False)
+        sys.stderr = io.TextIOWrapper(io.BufferedWriter(io.FileIO(2, 'w', closefd=False)), encoding='utf-8',
+                                      errors='backslashreplace', line_buffering=True)
+        out = Out(res_fd)
+        gc.enable()
+        if job['kind'] == 'run':
+            run_plain(job, out)
+        else:
+            run_judge(job, nonce, out)
+        flush()
+        os._exit(0)
+    except MemoryError:
+        os._exit(99)
+    except BaseException:
+        try:
+            traceback.print_exc()
+            flush()
+        finally:
+            os._exit(98)
+
+
+def read_fd(fd, limit):
+    data = os.pread(fd, limit + 1, 0)
+    size = os.fstat(fd).st_size
+    os.close(fd)
+    return data, size
+
+
+WORK_ROOT = '/tmp'   # inside the sandbox: a tmpfs of our own
+UNSANDBOXED = False  # no namespaces (isolation 'auto' on a host without them): kill by process group
+
+
+def wipe_tmp():
+    for name in os.listdir(WORK_ROOT):
+        p = WORK_ROOT + '/' + name
+        try:
+            if os.path.isdir(p) and not os.path.islink(p):
+                for root, dirs, files in os.walk(p, topdown=False):
+                    for f in files:
+                        os.unlink(os.path.join(root, f))
+                    for d in dirs:
+                        dp = os.path.join(root, d)
+                        if os.path.islink(dp):
+                            os.unlink(dp)
+                        else:
+                            os.rmdir(dp)
+                os.rmdir(p)
+            else:
+                os.unlink(p)
+        except OSError:
+            pass
+
+
+def kill_all(pid=None):
+    """Kill every process in the namespace except us (pid 1), then reap them all."""
+    if UNSANDBOXED:
+        if pid:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        return
+    while True:
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            break
+        except OSError:
+            break
+        try:
+            while True:
+                os.waitpid(-1, 0)
+        except ChildProcessError:
+            pass
+
+
+def run_job(job):
+    lim = job['limits']
+    nonce = os.urandom(12).hex()
+    tag = os.urandom(6).hex()
+    workdir = WORK_ROOT + '/w-' + tag
+    os.mkdir(workdir, 0o700)
+    fds = {}
+    for name in ('in', 'out', 'err', 'res'):
+        path = '%s/.%s-%s' % (WORK_ROOT, name, tag)
+        fds[name] = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        os.unlink(path)
+    stdin = job.get('stdin')
+    if stdin:
+        os.write(fds['in'], stdin.encode())
+        os.lseek(fds['in'], 0, 0)
+    # the child's copies must survive exec-less fork: clear CLOEXEC is not needed (no exec)
+    t0 = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        child(job, nonce, fds, workdir)
+    pidfd = os.pidfd_open(pid)
+    poller = select.poll()
+    poller.register(pidfd, select.POLLIN)
+    timed_out = False
+    if not poller.poll(max(1, int(lim['wallMs']))):
+        timed_out = True
+        os.kill(pid, signal.SIGKILL)
+    _, status, ru = os.wait4(pid, 0)
+    wall = (time.monotonic() - t0) * 1000
+    os.close(pidfd)
+    kill_all(pid)
+    os.close(fds['in'])
+    out_b, out_size = read_fd(fds['out'], lim['outputBytes'])
+    err_b, err_size = read_fd(fds['err'], lim['outputBytes'])
+    res_b, _ = read_fd(fds['res'], 8 << 20)
+    wipe_tmp()
+    events, done = [], False
+    for line in res_b.decode('utf-8', 'replace').splitlines():
+        try:
+            ev = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(ev, dict):
+            continue
+        if ev.get('k') == 'done':
+            done = ev.get('nonce') == nonce
+            continue
+        events.append(ev)
+    cpu_ms = (ru.ru_utime + ru.ru_stime) * 1000
+    result = {
+        'id': job['id'],
+        'exit': os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+        'signal': os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+        'wallMs': round(wall, 3),
+        'cpuMs': round(cpu_ms, 3),
+        'maxrssKb': ru.ru_maxrss,
+        'timedOut': timed_out,
+        'stdout': out_b[:lim['outputBytes']].decode('utf-8', 'replace'),
+        'stderr': err_b[:lim['outputBytes']].decode('utf-8', 'replace'),
+        'stdoutBytes': out_size,
+        'stderrBytes': err_size,
+        'events': events,
+        'done': done,
+    }
+    return result
+
+
+CMD_IN, CMD_OUT = -1, -1
+
+
+def main():
+    global CMD_IN, CMD_OUT, WORK_ROOT, UNSANDBOXED
+    if len(sys.argv) > 2 and sys.argv[1] == '--unsandboxed':
+        UNSANDBOXED, WORK_ROOT = True, sys.argv[2]
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2, signal.SIGQUIT,
+              signal.SIGALRM):
+        signal.signal(s, signal.SIG_IGN)
+    try:  # not dumpable: programs (same uid) cannot ptrace us or read /proc/1/mem
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)
+    except Exception:
+        pass
+    CMD_IN, CMD_OUT = os.dup(0), os.dup(1)
+    null = os.open('/dev/null', os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(2, 1)
+    os.close(null)
+    os.set_inheritable(CMD_IN, False)
+    reader = io.BufferedReader(io.FileIO(CMD_IN, 'r', closefd=False), 1 << 16)
+    os.write(CMD_OUT, (json.dumps({'ready': True, 'version': sys.version.split()[0]}) + '\n').encode())
+    gc.freeze()
+    while True:
+        line = reader.readline()
+        if not line:
+            break
+        try:
+            job = json.loads(line)
+        except ValueError:
+            continue
+        try:
+            res = run_job(job)
+        except Exception as e:  # our fault: the supervisor turns it into sandbox_error
+            kill_all()
+            wipe_tmp()
+            res = {'id': job.get('id'), 'sandboxError': '%s: %s' % (type(e).__name__, e)}
+        os.write(CMD_OUT, (json.dumps(res) + '\n').encode())
+
+
+if __name__ == '__main__':
+    main()
