@@ -130,8 +130,9 @@ def exc_report(e, ctx):
     tb = e.__traceback__
     while tb is not None:
         if tb.tb_frame.f_code.co_filename == '<completion>':
-            in_program = True
-            line = ctx.completion_line(tb.tb_lineno) or line
+            here = ctx.completion_line(tb.tb_lineno)
+            if here is not None:  # frames in the prompt's own code do not count
+                in_program, line = True, here
         tb = tb.tb_next
     etype = type(e).__name__
     try:

@@ -43,9 +43,10 @@ function report(e) {
   let inProgram = false;
   let line;
   for (const m of stack.matchAll(/(completion\.js|tests\.js):(\d+)(?::\d+)?/g)) {
-    if (m[1] === 'completion.js') {
-      inProgram = true;
-      if (line === undefined) line = completionLine(m[1], Number(m[2]));
+    const here = completionLine(m[1], Number(m[2]));
+    if (here !== undefined) {
+      inProgram = true; // frames in the prompt's own code do not count
+      if (line === undefined) line = here;
     }
   }
   if (/heap out of memory|Array buffer allocation failed|Invalid (typed )?array length/i.test(text) || etype === 'RangeError' && /allocation/i.test(text)) {
