@@ -1,0 +1,158 @@
+/**
+ * Hand-made tasks of every TestSpec kind, in Python and JavaScript, judged in the sandbox: the
+ * verdict, the failing test, error type and line (in completion coordinates), returned values.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createExecutor, type SandboxExecutor } from '../../src/exec/index.js';
+import type { Task, TestSpec } from '../../src/tasks/types.js';
+
+let ex: SandboxExecutor;
+before(async () => {
+  ex = await createExecutor({ workers: 2, limits: { wallMs: 3000, cpuMs: 3000 } });
+});
+after(async () => ex.close());
+
+function task(language: Task['language'], tests: TestSpec, prompt = '', entryPoint?: string): Task {
+  return { id: 'fixture', source: 'builtin', language, prompt, completionMode: prompt ? 'continue' : 'whole', entryPoint, tests };
+}
+
+const mbpp = task('python', {
+  kind: 'asserts',
+  setup: 'OFFSET = 0',
+  imports: ['import math'],
+  asserts: ['assert add(1, 2) == 3', 'assert add(2, 2) == 4', 'assert math.isclose(add(0.5, 0.25), 0.75)'],
+}, '', 'add');
+
+test('MBPP asserts: per-test outcomes and the returned values', async () => {
+  const ok = await ex.judge({ task: mbpp, completion: 'def add(a, b):\n    return a + b + OFFSET\n' });
+  assert.equal(ok.status, 'passed');
+  assert.equal(ok.tests.length, 3);
+  assert.deepEqual(ok.tests[0]!.returned, { type: 'int', repr: '3' });
+  assert.deepEqual(ok.tests[2]!.returned, { type: 'float', repr: '0.75' });
+
+  const wrong = await ex.judge({ task: mbpp, completion: 'def add(a, b):\n    return 3\n' });
+  assert.equal(wrong.status, 'failed');
+  assert.equal(wrong.failedTest, 1);
+  assert.deepEqual(wrong.tests.map((t) => t.status), ['passed', 'failed', 'failed']);
+  assert.deepEqual(wrong.tests[1]!.returned, { type: 'int', repr: '3' });
+
+  const crash = await ex.judge({ task: mbpp, completion: 'def add(a, b):\n    if a == 2:\n        return [][1]\n    return a + b\n' });
+  assert.equal(crash.status, 'runtime_error');
+  assert.equal(crash.failedTest, 1);
+  assert.equal(crash.errorType, 'IndexError');
+  assert.equal(crash.errorLine, 3);
+
+  const syntax = await ex.judge({ task: mbpp, completion: 'def add(a, b)\n    return a + b\n' });
+  assert.equal(syntax.status, 'syntax_error');
+  assert.equal(syntax.errorLine, 1);
+  assert.equal(syntax.errorAtEnd, undefined);
+});
+
+test('HumanEval check in continue mode: lines counted from the completion', async () => {
+  const t = task('python', { kind: 'check', code: 'def check(f):\n    assert f(2) == 4\n    assert f(3) == 9\n', entryPoint: 'sq' }, 'def sq(x):\n    """square"""\n', 'sq');
+  assert.equal((await ex.judge({ task: t, completion: '    return x * x\n' })).status, 'passed');
+  const v = await ex.judge({ task: t, completion: '    y = x\n    return y / 0\n' });
+  assert.equal(v.status, 'runtime_error');
+  assert.equal(v.errorType, 'ZeroDivisionError');
+  assert.equal(v.errorLine, 2);
+  const eof = await ex.judge({ task: t, completion: '    return (x *\n' });
+  assert.equal(eof.status, 'syntax_error');
+  assert.equal(eof.errorAtEnd, true);
+  assert.equal(eof.errorLine, 1);
+});
+
+test('APPS call-based (Python): type-strict comparison, Solution class, returned values', async () => {
+  const t = task('python', { kind: 'call', fnName: 'pair', cases: [{ args: [1], expected: [1, 2] }, { args: [5], expected: [5, 6] }] });
+  const ok = await ex.judge({ task: t, completion: 'def pair(x):\n    return (x, x + 1)\n' });
+  assert.equal(ok.status, 'passed');
+  assert.deepEqual(ok.tests[1]!.returned, { type: 'tuple', repr: '(5, 6)' });
+  const cls = await ex.judge({ task: t, completion: 'class Solution:\n    def pair(self, x):\n        return [x, x + 1]\n' });
+  assert.equal(cls.status, 'passed');
+  const str = await ex.judge({ task: t, completion: 'def pair(x):\n    return [str(x), str(x + 1)]\n' });
+  assert.equal(str.status, 'failed');
+  assert.equal(str.failedTest, 0);
+  assert.deepEqual(str.tests[0]!.returned, { type: 'list', repr: "['1', '2']" });
+});
+
+test('APPS stdio (Python and JavaScript): one run per case, stdout compared', async () => {
+  const spec: TestSpec = { kind: 'stdio', cases: [{ input: '1 2\n', output: '3\n' }, { input: '5 5\n', output: '10' }] };
+  const py = task('python', spec);
+  assert.equal((await ex.judge({ task: py, completion: 'a, b = map(int, input().split())\nprint(a + b)\n' })).status, 'passed');
+  const wrong = await ex.judge({ task: py, completion: 'a, b = map(int, input().split())\nprint(a * b if a == 5 else a + b)\n' });
+  assert.equal(wrong.status, 'failed');
+  assert.equal(wrong.failedTest, 1);
+  const crash = await ex.judge({ task: py, completion: 'x = 1\nraise ValueError("no")\n' });
+  assert.equal(crash.status, 'runtime_error');
+  assert.equal(crash.errorType, 'ValueError');
+  assert.equal(crash.errorLine, 2);
+  const js = task('javascript', spec);
+  const jsOk = await ex.judge({
+    task: js,
+    completion: "const [a, b] = require('fs').readFileSync(0, 'utf8').trim().split(/\\s+/).map(Number);\nconsole.log(a + b);\n",
+  });
+  assert.equal(jsOk.status, 'passed', jsOk.message);
+});
+
+test('HumanEval-X JavaScript: console.assert passes only when silent', async () => {
+  const t = task('javascript', { kind: 'script', silentPass: true, code: 'const testAdd = () => {\n  console.assert(add(1, 2) === 3);\n  console.assert(add(2, 2) === 4);\n};\ntestAdd();\n' }, 'const add = (a, b) => {\n');
+  const ok = await ex.judge({ task: t, completion: '  return a + b;\n};\n' });
+  assert.equal(ok.status, 'passed', ok.message);
+  const wrong = await ex.judge({ task: t, completion: '  return 3;\n};\n' });
+  assert.equal(wrong.status, 'failed');
+  const crash = await ex.judge({ task: t, completion: '  return a.b.c;\n};\n' });
+  assert.equal(crash.status, 'runtime_error');
+  assert.equal(crash.errorType, 'TypeError');
+  assert.equal(crash.errorLine, 1);
+  const syntax = await ex.judge({ task: t, completion: '  return a + ;\n};\n' });
+  assert.equal(syntax.status, 'syntax_error');
+  assert.equal(syntax.errorLine, 1);
+});
+
+test('MultiPL-E JavaScript: node:assert tests throw on failure', async () => {
+  const t = task('javascript', {
+    kind: 'script',
+    code: "const assert = require('node:assert');\nfunction test() {\n  let candidate = inc;\n  assert.deepEqual(candidate(1), 2);\n  assert.deepEqual(candidate(5), 6);\n}\ntest();\n",
+  }, 'function inc(x) {\n');
+  assert.equal((await ex.judge({ task: t, completion: '  return x + 1;\n}\n' })).status, 'passed');
+  const v = await ex.judge({ task: t, completion: '  return x + 2;\n}\n' });
+  assert.equal(v.status, 'failed');
+  assert.equal(v.tests[0]!.errorType, 'AssertionError');
+  const eof = await ex.judge({ task: t, completion: '  return x + 1;\n' });
+  assert.equal(eof.status, 'syntax_error');
+  assert.equal(eof.errorAtEnd, true);
+});
+
+test('call-based JavaScript: deep strict comparison', async () => {
+  const t = task('javascript', { kind: 'call', fnName: 'twice', cases: [{ args: [[1, 2]], expected: [2, 4] }, { args: [[]], expected: [] }] });
+  const ok = await ex.judge({ task: t, completion: 'function twice(xs) { return xs.map((x) => x * 2); }\n' });
+  assert.equal(ok.status, 'passed', ok.message);
+  assert.deepEqual(ok.tests[0]!.returned, { type: 'Array', repr: '[ 2, 4 ]' });
+  const str = await ex.judge({ task: t, completion: 'function twice(xs) { return xs.map((x) => String(x * 2)); }\n' });
+  assert.equal(str.status, 'failed');
+});
+
+test('duplicates are served from the cache', async () => {
+  const completion = 'def add(a, b):\n    return a + b + OFFSET  # cache probe\n';
+  const first = await ex.judge({ task: mbpp, completion });
+  const before = ex.stats().programs;
+  const second = await ex.judge({ task: mbpp, completion });
+  assert.equal(second.cached, true);
+  assert.equal(first.cached, undefined);
+  assert.equal(second.status, first.status);
+  assert.equal(ex.stats().programs, before);
+});
+
+test('run(): status, exit code, stdin, stderr', async () => {
+  const r = await ex.run({ language: 'python', code: 'import sys\ndata = sys.stdin.read()\nprint(data.upper())\nsys.exit(3)\n', stdin: 'abc' });
+  assert.equal(r.status, 'runtime_error');
+  assert.equal(r.exit_code, 3);
+  assert.equal(r.stdout, 'ABC\n');
+  const s = await ex.run({ language: 'python', code: 'print(1' });
+  assert.equal(s.status, 'syntax_error');
+  assert.match(s.stderr, /SyntaxError/);
+  const j = await ex.run({ language: 'javascript', code: 'console.error("e"); process.exitCode = 0; console.log(40 + 2)' });
+  assert.deepEqual([j.status, j.stdout, j.stderr], ['ok', '42\n', 'e\n']);
+  const js = await ex.run({ language: 'javascript', code: 'let x = ;' });
+  assert.equal(js.status, 'syntax_error');
+});
