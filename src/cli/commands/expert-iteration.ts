@@ -83,14 +83,31 @@ interface RunState {
 
 const pct = (x: number) => (100 * x).toFixed(1).padStart(6);
 
-export async function runExpertIterationCommand(o: ExpertIterationCommandOptions): Promise<{ before: EvalFigures; after: EvalFigures }> {
+/** What the loop is built from; tests swap in fakes (no engine, no sandbox). */
+export interface ExpertIterationDeps {
+  openPolicy(checkpoint: string): Promise<import('../../policy/types.js').Policy>;
+  openExecutor(workers: number, onWarning: (m: string) => void): Promise<import('../../exec/types.js').Executor>;
+  fineTune: typeof import('../../learn/sft.js').supervisedFineTune;
+}
+
+async function defaultDeps(): Promise<ExpertIterationDeps> {
+  const { createPolicy } = await import('../../policy/index.js');
+  const { createExecutor } = await import('../../exec/index.js');
+  const { supervisedFineTune } = await import('../../learn/sft.js');
+  return {
+    openPolicy: (checkpoint) => createPolicy({ kind: 'local', checkpoint }),
+    openExecutor: (workers, onWarning) => createExecutor({ workers, onWarning }),
+    fineTune: supervisedFineTune,
+  };
+}
+
+export async function runExpertIterationCommand(o: ExpertIterationCommandOptions, injected?: ExpertIterationDeps): Promise<{ before: EvalFigures; after: EvalFigures }> {
+  const deps = injected ?? (await defaultDeps());
   const { mkdir, readFile, writeFile, rename } = await import('node:fs/promises');
   const { existsSync } = await import('node:fs');
   const { join, resolve } = await import('node:path');
   const { availableParallelism } = await import('node:os');
   const { builtinTasks } = await import('../../tasks/builtin/index.js');
-  const { createPolicy } = await import('../../policy/index.js');
-  const { createExecutor } = await import('../../exec/index.js');
   const learn = await import('../../learn/index.js');
   const { readSamples, evaluateSamples } = await import('../../eval/index.js');
   const { defaultCheckpoint } = await import('./sample.js');
@@ -140,7 +157,7 @@ export async function runExpertIterationCommand(o: ExpertIterationCommandOptions
   const testAll = builtinTasks('test');
   const test = o.testTasks ? testAll.slice(0, o.testTasks) : testAll;
   const workers = o.workers ?? availableParallelism();
-  const executor = await createExecutor({ workers, onWarning: (m) => say(`warning: ${m}`) });
+  const executor = await deps.openExecutor(workers, (m) => say(`warning: ${m}`));
   const config: import('../../learn/expert-iteration.js').ExpertIterationConfig = {
     ...learn.DEFAULT_EXPERT_ITERATION,
     rounds: o.rounds,
@@ -167,7 +184,7 @@ export async function runExpertIterationCommand(o: ExpertIterationCommandOptions
   const evaluate = async (checkpoint: string, dir: string, label: string): Promise<EvalFigures> => {
     await mkdir(dir, { recursive: true });
     const samplesFile = join(dir, 'test-samples.jsonl');
-    const policy = await createPolicy({ kind: 'local', checkpoint });
+    const policy = await deps.openPolicy(checkpoint);
     let bar = await progressBar(`${label}: sample`, test.length);
     try {
       await learn.sampleToFile({
@@ -221,7 +238,7 @@ export async function runExpertIterationCommand(o: ExpertIterationCommandOptions
       const genCheckpoint = previous ?? base;
       const tasks = learn.roundTasks(train, config, r);
       say(`round ${r}: sampling ${config.samplesPerTask} programs for each of ${tasks.length} train tasks ...`);
-      const policy = await createPolicy({ kind: 'local', checkpoint: genCheckpoint });
+      const policy = await deps.openPolicy(genCheckpoint);
       let bar = await progressBar(`round ${r}: generate`, tasks.length);
       let gen;
       try {
@@ -257,7 +274,7 @@ export async function runExpertIterationCommand(o: ExpertIterationCommandOptions
       bar = await progressBar(`round ${r}: fine-tune`, steps);
       let trained;
       try {
-        trained = await learn.supervisedFineTune({
+        trained = await deps.fineTune({
           from,
           examples: gen.examples,
           config: sftConfig,
