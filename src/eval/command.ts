@@ -4,7 +4,7 @@
  * write per-sample results (resuming an interrupted run), print the figures.
  */
 import { availableParallelism } from 'node:os';
-import type { Executor, Limits } from '../exec/types.js';
+import { createExecutor, type Executor, type ExecutorOptions, type Limits } from '../exec/index.js';
 import { TaskFormatError, loadTasks, type TaskFormat } from '../tasks/index.js';
 import { readSamples } from './samples.js';
 import { evaluateSamples, type EvaluateResult } from './run.js';
@@ -41,20 +41,9 @@ export function parseKs(text: string): number[] {
   return ks;
 }
 
-export interface ExecutorOptions {
-  workers?: number;
-  isolation?: 'auto' | 'strict';
-  cache?: boolean | string;
-  limits?: Partial<Limits>;
-  onWarning?: (m: string) => void;
-}
-type CreateExecutor = (options?: ExecutorOptions) => Promise<Executor>;
-
-/** The sandbox executor (src/exec). */
+/** The sandbox executor (src/exec), with the options `verdict eval` and the benchmark use. */
 export async function createSandboxExecutor(options: ExecutorOptions): Promise<Executor> {
-  const mod = (await import('../exec/index.js')) as unknown as { createExecutor?: CreateExecutor };
-  if (typeof mod.createExecutor !== 'function') throw new Error('the sandbox (src/exec createExecutor) is not available in this build');
-  return mod.createExecutor(options);
+  return createExecutor(options);
 }
 
 /** Limits for a per-sample timeout in seconds: wall and CPU time both. */
