@@ -56,7 +56,7 @@ class Worker {
     let args: string[];
     if (opts.launcher) {
       cmd = opts.launcher;
-      args = [...opts.binds.flatMap((b) => ['-r', b]), '-t', '256', '--', opts.python, '-I', opts.forkserver];
+      args = [...opts.binds.flatMap((b) => ['-r', b]), '-t', '64', '--', opts.python, '-I', opts.forkserver];
     } else {
       this.unsandboxedRoot = mkdtempSync(join(tmpdir(), 'verdict-work-'));
       cmd = opts.python;
@@ -95,6 +95,7 @@ class Worker {
       let r: RawResult & { id?: unknown };
       try {
         r = JSON.parse(line) as RawResult;
+        if (r.sandboxError !== undefined) r = sandboxResult(r.sandboxError);
       } catch {
         r = sandboxResult(`bad worker reply: ${line.slice(0, 100)}`);
       }

@@ -244,6 +244,9 @@ int main(int argc, char **argv) {
     if (setresgid(NOBODY, NOBODY, NOBODY) < 0 || setresuid(NOBODY, NOBODY, NOBODY) < 0) die("drop to nobody");
   }
   drop_capabilities();
+  /* Changing credentials cleared the parent-death signal: set it again, so killing the outside
+     parent always takes the whole namespace down. */
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   if (chdir("/tmp") < 0) die("chdir /tmp");
 
   if (cpu_s > 0) set_limit(RLIMIT_CPU, cpu_s);

@@ -404,8 +404,11 @@ def run_plain(job, out):
         status, info = exc_report(e, ctx)
         info.update(k='error', s=status if status != 'failed' else 'runtime_error')
         out.emit(info)
-        try:
-            traceback.print_exception(e)
+        try:  # the traceback as python itself would print it: harness frames left out
+            tb = e.__traceback__
+            while tb is not None and tb.tb_frame.f_code.co_filename != '<completion>':
+                tb = tb.tb_next
+            traceback.print_exception(type(e), e, tb)
         except BaseException:
             pass
         flush()
@@ -429,11 +432,19 @@ def child(job, nonce, fds, workdir):
         if UNSANDBOXED:
             os.setsid()
         os.chdir(workdir)
+        for fd in (CMD_IN, CMD_OUT):
+            os.close(fd)
+        for fd in range(4, 64):  # the parent's read ends of earlier jobs are closed; be sure
+            if fd not in fds.values():
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
         os.dup2(fds['in'], 0)
         os.dup2(fds['out'], 1)
         os.dup2(fds['err'], 2)
         res_fd = os.dup2(fds['res'], 3)
-        for fd in set(fds.values()) | {CMD_IN, CMD_OUT}:
+        for fd in set(fds.values()):
             if fd > 3:
                 os.close(fd)
         cpu = max(1, math.ceil(lim['cpuMs'] / 1000))
@@ -469,13 +480,6 @@ def child(job, nonce, fds, workdir):
             flush()
         finally:
             os._exit(98)
-
-
-def read_fd(fd, limit):
-    data = os.pread(fd, limit + 1, 0)
-    size = os.fstat(fd).st_size
-    os.close(fd)
-    return data, size
 
 
 WORK_ROOT = '/tmp'   # inside the sandbox: a tmpfs of our own
@@ -526,42 +530,96 @@ def kill_all(pid=None):
             pass
 
 
+class Capture:
+    """One pipe read end: keeps the first `limit` + 1 bytes, counts the rest."""
+    def __init__(self, fd, limit):
+        self.fd, self.limit, self.chunks, self.size, self.open = fd, limit, [], 0, True
+        os.set_blocking(fd, False)
+
+    def read(self):
+        try:
+            data = os.read(self.fd, 1 << 16)
+        except BlockingIOError:
+            return
+        if not data:
+            self.open = False
+            os.close(self.fd)
+            return
+        if self.size <= self.limit:
+            self.chunks.append(data)
+        self.size += len(data)
+
+    def drain(self):
+        if self.open:
+            os.set_blocking(self.fd, True)
+        while self.open:
+            self.read()
+
+    def data(self):
+        return b''.join(self.chunks)[:self.limit + 1]
+
+
 def run_job(job):
     lim = job['limits']
     nonce = os.urandom(12).hex()
     tag = os.urandom(6).hex()
     workdir = WORK_ROOT + '/w-' + tag
     os.mkdir(workdir, 0o700)
-    fds = {}
-    for name in ('in', 'out', 'err', 'res'):
-        path = '%s/.%s-%s' % (WORK_ROOT, name, tag)
-        fds[name] = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-        os.unlink(path)
+    path = '%s/.in-%s' % (WORK_ROOT, tag)
+    in_fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    os.unlink(path)
     stdin = job.get('stdin')
     if stdin:
-        os.write(fds['in'], stdin.encode())
-        os.lseek(fds['in'], 0, 0)
-    # the child's copies must survive exec-less fork: clear CLOEXEC is not needed (no exec)
+        os.write(in_fd, stdin.encode())
+        os.lseek(in_fd, 0, 0)
+    # Output goes through pipes, not files: a program filling its disk cannot silence its own report.
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    res_r, res_w = os.pipe()
+    fds = {'in': in_fd, 'out': out_w, 'err': err_w, 'res': res_w}
     t0 = time.monotonic()
     pid = os.fork()
     if pid == 0:
         child(job, nonce, fds, workdir)
+    for fd in fds.values():
+        os.close(fd)
+    caps = {out_r: Capture(out_r, lim['outputBytes']), err_r: Capture(err_r, lim['outputBytes']),
+            res_r: Capture(res_r, 8 << 20)}
     pidfd = os.pidfd_open(pid)
     poller = select.poll()
     poller.register(pidfd, select.POLLIN)
-    timed_out = False
-    if not poller.poll(max(1, int(lim['wallMs']))):
-        timed_out = True
+    for fd in caps:
+        poller.register(fd, select.POLLIN)
+    deadline = t0 + lim['wallMs'] / 1000
+    timed_out = over = exited = False
+    while not exited:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            timed_out = True
+            break
+        for fd, _ in poller.poll(max(1, int(left * 1000) + 1)):
+            if fd == pidfd:
+                exited = True
+                continue
+            c = caps[fd]
+            c.read()
+            if not c.open:
+                poller.unregister(fd)
+            if fd != res_r and c.size > c.limit:
+                over = True
+        if over:
+            break
+    if not exited:
         os.kill(pid, signal.SIGKILL)
     _, status, ru = os.wait4(pid, 0)
     wall = (time.monotonic() - t0) * 1000
     os.close(pidfd)
-    kill_all(pid)
-    os.close(fds['in'])
-    out_b, out_size = read_fd(fds['out'], lim['outputBytes'])
-    err_b, err_size = read_fd(fds['err'], lim['outputBytes'])
-    res_b, _ = read_fd(fds['res'], 8 << 20)
+    kill_all(pid)  # every writer is gone now: the pipes reach EOF
+    for c in caps.values():
+        c.drain()
     wipe_tmp()
+    out_c, err_c, res_c = caps[out_r], caps[err_r], caps[res_r]
+    out_b, out_size, err_b, err_size, res_b = out_c.data(), out_c.size, err_c.data(), err_c.size, res_c.data()
     events, done = [], False
     for line in res_b.decode('utf-8', 'replace').splitlines():
         try:
