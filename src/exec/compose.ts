@@ -51,7 +51,10 @@ function processStatus(r: RawResult, limits: Limits): { status: RunStatus; messa
     return { status: 'output_exceeded', message: `output exceeded ${limits.outputBytes} bytes` };
   }
   const sig = signalName(r.signal);
-  const cpuHit = r.cpuMs >= limits.cpuMs - 5 || sig === 'SIGXCPU';
+  // RLIMIT_CPU works in whole seconds and its accounting differs a little from rusage's.
+  // (rusage can read a little low under contention; a CPU-limit kill cannot come before that much wall time.)
+  const rlimitMs = Math.ceil(limits.cpuMs / 1000) * 1000;
+  const cpuHit = r.cpuMs >= 0.9 * rlimitMs || r.wallMs >= 0.95 * rlimitMs || sig === 'SIGXCPU';
   if (r.timedOut || (sig !== null && cpuHit && (sig === 'SIGKILL' || sig === 'SIGXCPU'))) {
     return { status: 'timeout', message: r.timedOut ? `wall time limit ${limits.wallMs} ms` : `CPU time limit ${limits.cpuMs} ms` };
   }

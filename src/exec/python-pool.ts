@@ -56,7 +56,7 @@ class Worker {
     let args: string[];
     if (opts.launcher) {
       cmd = opts.launcher;
-      args = [...opts.binds.flatMap((b) => ['-r', b]), '-t', '64', '--', opts.python, '-I', opts.forkserver];
+      args = [...opts.binds.flatMap((b) => ['-r', b]), '-t', '64', '--', opts.python, '-I', '-S', opts.forkserver];
     } else {
       this.unsandboxedRoot = mkdtempSync(join(tmpdir(), 'verdict-work-'));
       cmd = opts.python;

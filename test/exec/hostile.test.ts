@@ -153,10 +153,10 @@ test(`[${whoami}] sleeping forever, catching the timeout in a loop, signal.alarm
     ex.judge({ task: checkTask, completion: '    import signal\n    signal.alarm(0)\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n    while True:\n        pass\n' }),
     js('setInterval(() => {}, 1000); process.on("SIGTERM", () => {});'),
   ]);
-  assert.equal(sleep.status, 'timeout');
-  assert.equal(catcher.status, 'timeout');
-  assert.equal(alarm.status, 'timeout');
-  assert.equal(jsSleep.status, 'timeout');
+  assert.equal(sleep.status, 'timeout', JSON.stringify(sleep));
+  assert.equal(catcher.status, 'timeout', JSON.stringify(catcher));
+  assert.equal(alarm.status, 'timeout', JSON.stringify(alarm));
+  assert.equal(jsSleep.status, 'timeout', JSON.stringify(jsSleep));
 });
 
 test(`[${whoami}] unbounded output is output_exceeded; a correct answer printing ~1 MB passes`, async () => {
@@ -173,7 +173,7 @@ test(`[${whoami}] unbounded output is output_exceeded; a correct answer printing
 
 test(`[${whoami}] closing stdout then spinning: timeout`, async () => {
   const r = await py('import os\nos.close(1)\nos.close(2)\nwhile True:\n    pass\n');
-  assert.equal(r.status, 'timeout');
+  assert.equal(r.status, 'timeout', JSON.stringify(r));
 });
 
 test(`[${whoami}] reading stdin forever sees EOF`, async () => {
