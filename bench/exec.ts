@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { loadTasks, type Task } from '../src/tasks/index.js';
-import { createSandboxExecutor, evaluateSamples, readSamples, timeoutLimits } from '../src/eval/index.js';
+import { createSandboxExecutor, evaluateSamples, inFlightFor, readSamples, timeoutLimits } from '../src/eval/index.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const data = process.env.VERDICT_DATA ?? join(repo, '..', 'shared', 'data');
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     const executor = await createSandboxExecutor({ workers, cache: true, limits, onWarning: (m) => warnings.push(m) });
     let result;
     try {
-      result = await evaluateSamples({ samples, executor, limits, ks: [1, 10], inFlight: 4 * workers, out });
+      result = await evaluateSamples({ samples, executor, limits, ks: [1, 10], inFlight: inFlightFor(workers), out });
     } finally {
       await executor.close();
     }

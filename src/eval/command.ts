@@ -46,6 +46,14 @@ export async function createSandboxExecutor(options: ExecutorOptions): Promise<E
   return createExecutor(options);
 }
 
+/**
+ * Samples submitted at once for `workers` sandbox workers. Deeper than the pool so that workers
+ * never wait for the next program (measured on 2 cores: 8 in flight ~170/s, 32 in flight ~270-490/s).
+ */
+export function inFlightFor(workers: number): number {
+  return 16 * workers;
+}
+
 /** Limits for a per-sample timeout in seconds: wall and CPU time both. */
 export function timeoutLimits(seconds: number): Partial<Limits> {
   const ms = Math.round(seconds * 1000);
@@ -98,7 +106,7 @@ export async function runEvalCommand(o: EvalCommandOptions): Promise<EvaluateRes
       executor,
       limits,
       ks,
-      inFlight: 4 * workers,
+      inFlight: inFlightFor(workers),
       out,
       onProgress: (done, total) => {
         if (!bar) return;

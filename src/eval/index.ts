@@ -5,4 +5,4 @@ export { readSamples, type LoadedSample } from './samples.js';
 export { evaluateSamples, type EvaluateOptions, type EvaluateResult } from './run.js';
 export { humanEvalResult, resultRecord, readPriorResults, ResultsWriter, sortResultsFile } from './results.js';
 export { reportJson, reportTable } from './report.js';
-export { runEvalCommand, parseKs, timeoutLimits, createSandboxExecutor, EvalInputError, type EvalCommandOptions } from './command.js';
+export { runEvalCommand, inFlightFor, parseKs, timeoutLimits, createSandboxExecutor, EvalInputError, type EvalCommandOptions } from './command.js';
