@@ -118,3 +118,64 @@ test('end to end through the CLI in the sandbox: verdicts, results file, JSON li
   assert.equal(again.judged, 0);
   assert.equal(again['pass@1'], summary['pass@1']);
 });
+
+test('every loader format judged in the sandbox: HumanEval-X, MultiPL-E, APPS stdio and call-based, MBPP', async (t) => {
+  const exec = (await import('../../src/exec/index.js')) as Record<string, unknown>;
+  if (typeof exec.createExecutor !== 'function') {
+    t.skip('sandbox not built yet (src/exec createExecutor missing)');
+    return;
+  }
+  const { loadTasks } = await import('../../src/tasks/index.js');
+  const { createSandboxExecutor, evaluateSamples, readSamples } = await import('../../src/eval/index.js');
+  const files: Record<string, [string, { task_id: string; completion: string; expect: string }[]]> = {
+    'hx.jsonl': [
+      jsonl([{ task_id: 'JavaScript/0', prompt: '/* add */\nconst add = (a, b) => {\n', canonical_solution: '  return a + b;\n};\n', test: 'const testAdd = () => {\n  console.assert(add(1, 2) === 3)\n}\ntestAdd()\n', declaration: '\nconst add = (a, b) => {\n' }]),
+      [
+        { task_id: 'JavaScript/0', completion: '  return a + b;\n};\n', expect: 'passed' },
+        { task_id: 'JavaScript/0', completion: '  return a - b;\n};\n', expect: 'failed' },
+      ],
+    ],
+    'me.json': [
+      JSON.stringify([{ name: 'HumanEval_0_add', language: 'js', prompt: 'function add(a, b){\n', tests: "const assert = require('node:assert');\n\nfunction test() {\n  let candidate = add;\n  assert.deepEqual(candidate(1, 2),3);\n}\n\ntest();", stop_tokens: ['\nfunction '] }]),
+      [
+        { task_id: 'HumanEval_0_add', completion: '  return a + b;\n}\n', expect: 'passed' },
+        { task_id: 'HumanEval/0', completion: '  return a * b;\n}\n', expect: 'failed' },
+      ],
+    ],
+    'apps.jsonl': [
+      jsonl([
+        { problem_id: 1, question: 'Sum.', solutions: '[]', input_output: JSON.stringify({ inputs: ['1 2\n', '5 5\n'], outputs: ['3\n', '10\n'] }), starter_code: '' },
+        { problem_id: 2, question: 'Square.', solutions: '[]', input_output: JSON.stringify({ fn_name: 'sq', inputs: [[3], [4]], outputs: [[9], [16]] }), starter_code: 'def sq(n):' },
+      ]),
+      [
+        { task_id: 'apps/0001', completion: 'a, b = map(int, input().split())\nprint(a + b)\n', expect: 'passed' },
+        { task_id: 'apps/0001', completion: 'a, b = map(int, input().split())\nprint(a * b)\n', expect: 'failed' },
+        { task_id: 'apps/0002', completion: 'def sq(n):\n    return n * n\n', expect: 'passed' },
+        { task_id: 'apps/0002', completion: 'def sq(n):\n    return n + n\n', expect: 'failed' },
+      ],
+    ],
+    'mbpp.jsonl': [
+      jsonl([{ task_id: 11, text: 'Add.', code: 'def add(a, b):\n    return a + b', test_setup_code: '', test_list: ['assert add(1, 2) == 3', 'assert add(2, 2) == 4'], challenge_test_list: [] }]),
+      [
+        { task_id: '11', completion: 'def add(a, b):\n    return a + b', expect: 'passed' },
+        { task_id: 'mbpp/11', completion: 'def add(a, b):\n    return 3', expect: 'failed' },
+      ],
+    ],
+  };
+  const executor = await createSandboxExecutor({ workers: 2, cache: false });
+  try {
+    for (const [name, [content, rows]] of Object.entries(files)) {
+      const problems = join(dir, name);
+      await writeFile(problems, content);
+      const samplesPath = join(dir, `${name}.samples.jsonl`);
+      await writeFile(samplesPath, jsonl(rows.map(({ expect: _e, ...r }) => r)));
+      const samples = await readSamples(samplesPath, await loadTasks(problems));
+      const out = join(dir, `${name}.results.jsonl`);
+      await evaluateSamples({ samples, executor, ks: [1], out, limits: { wallMs: 5000, cpuMs: 5000 } });
+      const got = (await readFile(out, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l));
+      assert.deepEqual(got.map((g) => g.verdict), rows.map((r) => r.expect), `${name}: ${JSON.stringify(got.map((g) => g.result))}`);
+    }
+  } finally {
+    await executor.close();
+  }
+});

@@ -305,7 +305,7 @@ describe('JavaScript benchmarks', () => {
         doctests: 'transform',
         original: 'HumanEval_0_add.py',
         prompt_terminology: 'reworded',
-        tests: "}\n\nconst assert = require('node:assert');\n\nfunction test() {\n  let candidate = add;\n  assert.deepEqual(candidate(1, 2),3);\n}\n\ntest();",
+        tests: "const assert = require('node:assert');\n\nfunction test() {\n  let candidate = add;\n  assert.deepEqual(candidate(1, 2),3);\n}\n\ntest();",
         stop_tokens: ['\nfunction ', '\n/*', '\n//', '\nconsole.log'],
       },
     ];
