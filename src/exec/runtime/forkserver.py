@@ -447,8 +447,8 @@ def child(job, nonce, fds, workdir):
         fsize = max(lim['fileSizeBytes'], lim['outputBytes']) + 1
         resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
         resource.setrlimit(resource.RLIMIT_NOFILE, (lim['openFiles'], lim['openFiles']))
-        for s in (signal.SIGXFSZ, signal.SIGPIPE, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
-                  signal.SIGQUIT):
+        for s in (signal.SIGXFSZ, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2, signal.SIGQUIT,
+                  signal.SIGALRM):  # what the server ignores; SIGPIPE stays ignored, as in python itself
             signal.signal(s, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         # sys.stdin/stdout/stderr already wrap fds 0-2 (untouched, empty buffers in the server).
@@ -553,13 +553,15 @@ def run_job(job):
     tag = os.urandom(6).hex()
     workdir = WORK_ROOT + '/w-' + tag
     os.mkdir(workdir, 0o700)
-    path = '%s/.in-%s' % (WORK_ROOT, tag)
-    in_fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-    os.unlink(path)
     stdin = job.get('stdin')
     if stdin:
+        path = '%s/.in-%s' % (WORK_ROOT, tag)
+        in_fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        os.unlink(path)
         os.write(in_fd, stdin.encode())
         os.lseek(in_fd, 0, 0)
+    else:
+        in_fd = os.open('/dev/null', os.O_RDONLY)
     # Output goes through pipes, not files: a program filling its disk cannot silence its own report.
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
@@ -605,7 +607,12 @@ def run_job(job):
     kill_all(pid)  # every writer is gone now: the pipes reach EOF
     for c in caps.values():
         c.drain()
-    wipe_tmp()
+    try:
+        os.rmdir(workdir)  # the usual case: the program left nothing behind
+        if os.listdir(WORK_ROOT):
+            wipe_tmp()
+    except OSError:
+        wipe_tmp()
     out_c, err_c, res_c = caps[out_r], caps[err_r], caps[res_r]
     out_b, out_size, err_b, err_size, res_b = out_c.data(), out_c.size, err_c.data(), err_c.size, res_c.data()
     events, done = [], False
