@@ -476,6 +476,8 @@ UNSANDBOXED = False  # no namespaces (isolation 'auto' on a host without them): 
 
 def wipe_tmp():
     for name in os.listdir(WORK_ROOT):
+        if UNSANDBOXED and not name.startswith(('w-', '.in-')):
+            continue  # outside a sandbox, touch nothing but our own work folders
         p = WORK_ROOT + '/' + name
         try:
             if os.path.isdir(p) and not os.path.islink(p):
