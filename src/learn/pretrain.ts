@@ -156,8 +156,11 @@ export async function pretrain(o: {
   out: string;
   onProgress?: (p: PretrainProgress) => void;
   log?: (m: string) => void;
+  /** The engine (tests pass a stand-in). */
+  engine?: { createTrainable: typeof createTrainable; openCheckpoint: typeof openCheckpoint };
 }): Promise<PretrainResult> {
   const c = o.config;
+  const engine = o.engine ?? { createTrainable, openCheckpoint };
   const log = o.log ?? (() => {});
   await mkdir(o.out, { recursive: true });
   const ckptDir = join(o.out, 'checkpoint');
@@ -185,7 +188,7 @@ export async function pretrain(o: {
     if (JSON.stringify(state.config) !== JSON.stringify(c)) {
       throw new Error(`${statePath}: this run folder was started with a different config; use another output folder`);
     }
-    model = await openCheckpoint(ckptDir, { learningRate: c.train.learningRate, weightDecay: c.train.weightDecay, gradClip: c.train.gradClip, seed: c.seed, resumeOptimizer: true });
+    model = await engine.openCheckpoint(ckptDir, { learningRate: c.train.learningRate, weightDecay: c.train.weightDecay, gradClip: c.train.gradClip, seed: c.seed, resumeOptimizer: true });
     step = state.step;
     points = state.points;
     tokens = state.tokens;
@@ -193,7 +196,7 @@ export async function pretrain(o: {
     log(`resuming from step ${step} of ${c.train.steps}`);
   } else {
     log(`training a ${c.tokenizer.vocabSize}-token tokenizer on ${trainTexts.length} documents ...`);
-    model = await createTrainable({
+    model = await engine.createTrainable({
       vocabSize: c.tokenizer.vocabSize,
       tokenizerTexts: trainTexts,
       dModel: c.model.dModel,

@@ -99,10 +99,12 @@ export async function supervisedFineTune(o: {
   config: SftConfig;
   out: string;
   onStep?: (m: StepMetrics) => void | Promise<void>;
+  /** The engine (tests pass a stand-in). */
+  engine?: { openCheckpoint: typeof openCheckpoint };
 }): Promise<SftResult> {
   const started = performance.now();
   const c = o.config;
-  const model = await openCheckpoint(o.from, { learningRate: c.learningRate, weightDecay: c.weightDecay, gradClip: c.gradClip, seed: c.seed });
+  const model = await (o.engine ?? { openCheckpoint }).openCheckpoint(o.from, { learningRate: c.learningRate, weightDecay: c.weightDecay, gradClip: c.gradClip, seed: c.seed });
   const encoded = o.examples.map((e) => encodeExample(model, e, c.promptLossWeight));
   const total = sftSteps(encoded.length, c);
   let step = 0;
