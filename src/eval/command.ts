@@ -100,6 +100,11 @@ export async function runEvalCommand(o: EvalCommandOptions): Promise<EvaluateRes
   }
   let barStarted = false;
   let result: EvaluateResult;
+  // Ctrl-C: write every result received so far, then stop (a re-run resumes).
+  const stop = new AbortController();
+  const onSigint = () => stop.abort();
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigint);
   try {
     result = await evaluateSamples({
       samples,
@@ -108,6 +113,7 @@ export async function runEvalCommand(o: EvalCommandOptions): Promise<EvaluateRes
       ks,
       inFlight: inFlightFor(workers),
       out,
+      signal: stop.signal,
       onProgress: (done, total) => {
         if (!bar) return;
         if (!barStarted) {
@@ -120,6 +126,8 @@ export async function runEvalCommand(o: EvalCommandOptions): Promise<EvaluateRes
     if (err instanceof TaskFormatError) throw new EvalInputError(err.message);
     throw err;
   } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
     bar?.stop();
     await executor.close();
   }

@@ -19,6 +19,12 @@ export interface EvaluateOptions {
   inFlight?: number;
   /** Results JSONL. When it exists, samples already judged there are skipped (resume). */
   out?: string;
+  /**
+   * Stops the run (e.g. on Ctrl-C): no new samples are submitted, every result already received is
+   * written, and evaluateSamples rejects with an EvalInterrupted. Samples still in flight are
+   * judged again on resume.
+   */
+  signal?: AbortSignal;
   /** Called after each judged sample (and once at the start with the resumed count). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -33,6 +39,14 @@ export interface EvaluateResult {
   seconds: number;
   /** judged / seconds. */
   programsPerSecond: number;
+}
+
+/** The run was stopped through `signal`; `saved` results are in the results file. */
+export class EvalInterrupted extends Error {
+  constructor(readonly saved: number) {
+    super(`interrupted: ${saved} result(s) saved; re-run with the same --out to resume`);
+    this.name = 'EvalInterrupted';
+  }
 }
 
 export async function evaluateSamples(opts: EvaluateOptions): Promise<EvaluateResult> {
@@ -59,8 +73,9 @@ export async function evaluateSamples(opts: EvaluateOptions): Promise<EvaluateRe
   const started = performance.now();
   let next = 0;
   let aborted: Error | undefined;
+  let stopped = false; // interrupted: results arriving later are dropped (judged again on resume)
   const lane = async (): Promise<void> => {
-    while (next < todo.length && !aborted) {
+    while (next < todo.length && !aborted && !stopped) {
       const i = todo[next++]!;
       const s = samples[i]!;
       let v: Verdict;
@@ -71,16 +86,31 @@ export async function evaluateSamples(opts: EvaluateOptions): Promise<EvaluateRe
         aborted ??= err as Error;
         return;
       }
+      if (stopped) return;
       judged[i] = { taskId: s.task.id, status: v.status, ...(v.errorType ? { errorType: v.errorType } : {}) };
       writer?.add(resultRecord(s, v));
       opts.onProgress?.(++done, samples.length);
     }
   };
+  const signal = opts.signal;
+  let onAbort: (() => void) | undefined;
+  const interrupted = new Promise<'interrupted'>((resolve) => {
+    onAbort = () => {
+      stopped = true;
+      resolve('interrupted');
+    };
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  let outcome: 'done' | 'interrupted';
   try {
-    await Promise.all(Array.from({ length: Math.min(inFlight, Math.max(1, todo.length)) }, lane));
+    const lanes = Promise.all(Array.from({ length: Math.min(inFlight, Math.max(1, todo.length)) }, lane));
+    outcome = await Promise.race([lanes.then(() => 'done' as const), interrupted]);
   } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
     await writer?.close();
   }
+  if (outcome === 'interrupted') throw new EvalInterrupted(done);
   const seconds = (performance.now() - started) / 1000;
   if (aborted) throw new Error(`the executor failed after ${done - resumed} sample(s) (results so far are saved; re-run to resume): ${aborted.message}`);
   if (opts.out) await sortResultsFile(opts.out);

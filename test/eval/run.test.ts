@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ExecRequest, Executor, Verdict, VerdictStatus } from '../../src/exec/types.js';
 import type { Task } from '../../src/tasks/index.js';
 import { TaskFormatError } from '../../src/tasks/index.js';
-import { evaluateSamples, humanEvalResult, readSamples, type LoadedSample } from '../../src/eval/index.js';
+import { EvalInterrupted, evaluateSamples, humanEvalResult, readSamples, type LoadedSample } from '../../src/eval/index.js';
 
 let dir: string;
 before(async () => {
@@ -225,4 +225,30 @@ test("human-eval's result wording", () => {
   assert.equal(humanEvalResult(v('runtime_error', { errorType: 'ZeroDivisionError' })), 'failed: ZeroDivisionError');
   assert.equal(humanEvalResult(v('memory_exceeded')), 'failed: memory exceeded');
   assert.equal(humanEvalResult(v('syntax_error', { errorType: 'IndentationError' })), 'failed: syntax error (IndentationError)');
+});
+
+test('an interrupt writes every result received, and a re-run finishes the job', async () => {
+  const { samples } = await samplesFile('s5.jsonl', PLAN);
+  const out = join(dir, 's5_results.jsonl');
+  const stop = new AbortController();
+  let seen = 0;
+  const run = evaluateSamples({
+    samples,
+    executor: fake(),
+    ks: [1],
+    inFlight: 2,
+    out,
+    signal: stop.signal,
+    onProgress: (done) => {
+      seen = done;
+      if (done === 5) stop.abort();
+    },
+  });
+  await assert.rejects(run, (e: unknown) => e instanceof EvalInterrupted && e.saved === 5);
+  assert.equal(seen, 5);
+  assert.equal((await readFile(out, 'utf8')).trimEnd().split('\n').length, 5);
+  const ex = fake();
+  const r = await evaluateSamples({ samples, executor: ex, ks: [1], out });
+  assert.equal(r.resumed, 5);
+  assert.equal(ex.calls.length, 10);
 });

@@ -18,11 +18,16 @@ export function registerEval(program: Command): void {
     .option('--no-cache', 'do not use the verdict cache')
     .action(async (opts) => {
       const { runEvalCommand, EvalInputError } = await import('../../eval/command.js');
+      const { EvalInterrupted } = await import('../../eval/run.js');
       if (opts.isolation !== 'auto' && opts.isolation !== 'strict') throw new UserError(`--isolation: expected auto or strict, got '${opts.isolation}'`);
       try {
         await runEvalCommand(opts);
       } catch (err) {
         if (err instanceof EvalInputError) throw new UserError(err.message);
+        if (err instanceof EvalInterrupted) {
+          process.stderr.write(`verdict: ${err.message}\n`);
+          process.exit(130);
+        }
         throw err;
       }
     });
