@@ -94,7 +94,7 @@ export async function runEvalCommand(o: EvalCommandOptions): Promise<EvaluateRes
   if (process.stderr.isTTY) {
     const { SingleBar, Presets } = await import('cli-progress');
     bar = new SingleBar(
-      { format: 'judging {bar} {value}/{total} | {percentage}% | {eta_buffer}ETA {eta}s', etaBuffer: 200, stream: process.stderr, hideCursor: true },
+      { format: 'judging {bar} {value}/{total} | {percentage}% | ETA {eta}s', etaBuffer: 200, stream: process.stderr, hideCursor: true },
       Presets.shades_classic,
     );
   }
@@ -117,7 +117,7 @@ export async function runEvalCommand(o: EvalCommandOptions): Promise<EvaluateRes
       onProgress: (done, total) => {
         if (!bar) return;
         if (!barStarted) {
-          bar.start(total, done, { eta_buffer: '' });
+          bar.start(total, done);
           barStarted = true;
         } else if (done === total || done % 16 === 0) bar.update(done);
       },
