@@ -324,14 +324,27 @@ test(`[${whoami}] nothing survives the executor`, async () => {
 
 // As root, run this whole file again as an unprivileged user.
 const nested = process.env.VERDICT_HOSTILE_NESTED === '1';
-const canDrop = process.getuid?.() === 0 && !nested && spawnSync('setpriv', ['--version']).status === 0;
+const DROP = ['--reuid', '65534', '--regid', '65534', '--clear-groups'];
+function unprivilegedSkip(): string | false {
+  if (nested) return 'already the unprivileged run';
+  if (process.getuid?.() !== 0) return 'not root: this run is already unprivileged';
+  if (spawnSync('setpriv', ['--version']).status !== 0) return 'setpriv is missing: cannot drop to uid 65534';
+  // uid 65534 must be able to read the project and start node and python3 (a clone under /root is not).
+  const probe = spawnSync(
+    'setpriv',
+    [...DROP, process.execPath, '-e', "require('fs').accessSync(process.argv[1]); require('child_process').execFileSync(process.env.VERDICT_PYTHON || 'python3', ['-c', 'pass'])", resolve('test/exec/hostile.test.ts')],
+    { encoding: 'utf8', timeout: 30_000 },
+  );
+  if (probe.status !== 0) return `uid 65534 cannot read this checkout or run node/python3 here (${(probe.stderr || '').trim().split('\n').pop()})`;
+  return false;
+}
 test(
   'the same suite as an unprivileged user (uid 65534)',
-  { skip: nested ? 'already the unprivileged run' : canDrop ? false : 'not root (or setpriv missing): this run is already unprivileged' },
+  { skip: unprivilegedSkip() },
   () => {
     const r = spawnSync(
       'setpriv',
-      ['--reuid', '65534', '--regid', '65534', '--clear-groups', process.execPath, '--import', 'tsx', '--test', '--test-reporter=dot', 'test/exec/hostile.test.ts'],
+      [...DROP, process.execPath, '--import', 'tsx', '--test', '--test-reporter=dot', 'test/exec/hostile.test.ts'],
       { encoding: 'utf8', env: { ...process.env, VERDICT_HOSTILE_NESTED: '1', HOME: '/nonexistent' }, timeout: 120_000 },
     );
     assert.equal(r.status, 0, `unprivileged run failed:\n${r.stdout}\n${r.stderr}`);
