@@ -74,7 +74,7 @@ const KINDS: Kind[] = [
     name: 'reward_fail',
     weight: 16,
     path: '/get_reward',
-    body: { query: ['Write add.\ndef add(a, b):\n    return a - b\n'], prompts: ['Write add.\n'], labels: [MBPP_LABEL] },
+    body: { query: ['Write add.\ndef add(a, b):\n    return a + b if a >= 0 else -1\n'], prompts: ['Write add.\n'], labels: [MBPP_LABEL] },
     check: (j) => j.rewards?.[0] === 0 && j.extra_logs?.pass_ratio?.[0] === 0.5,
   },
 ];

@@ -24,17 +24,23 @@ export function registerServe(program: Command): void {
     .option('--retry-after <s>', 'Retry-After seconds sent with 429', int('retry-after', 0), 1)
     .option('--body-limit <mb>', 'largest request body, MiB', int('body-limit', 1), 16)
     .option('--isolation <mode>', 'sandbox isolation: auto or strict', 'auto')
+    .option('--no-cache', 'judge every program even when the same one was judged before')
     .option('--log', 'log every request (JSON lines on stdout)', false)
     .action(async (o: {
       port: number; host: string; workers?: number; token?: string; reward: string; maxBatch: number; maxQueue: number;
-      retryAfter: number; bodyLimit: number; isolation: string; log: boolean;
+      retryAfter: number; bodyLimit: number; isolation: string; cache: boolean; log: boolean;
     }) => {
       const { createExecServer, REWARD_KINDS, onShutdown, compositeRewardFor } = await import('../../serve/index.js');
       if (!(REWARD_KINDS as readonly string[]).includes(o.reward)) throw new UserError(`--reward must be one of ${REWARD_KINDS.join(', ')}, got ${JSON.stringify(o.reward)}`);
       if (o.isolation !== 'auto' && o.isolation !== 'strict') throw new UserError(`--isolation must be auto or strict, got ${JSON.stringify(o.isolation)}`);
       const reward = o.reward as 'binary' | 'error-type' | 'composite';
-      const { createExecutor, executorStats } = await loadExecutor();
-      const executor = await createExecutor({ workers: o.workers, isolation: o.isolation, onWarning: (m: string) => console.error(`verdict serve: ${m}`) });
+      const { createExecutor } = await import('../../exec/index.js');
+      const executor = await createExecutor({
+        workers: o.workers,
+        isolation: o.isolation as 'auto' | 'strict',
+        cache: o.cache,
+        onWarning: (m: string) => console.error(`verdict serve: ${m}`),
+      });
       const server = await createExecServer({
         executor,
         token: o.token ?? (process.env.VERDICT_SERVE_TOKEN || undefined),
@@ -44,7 +50,10 @@ export function registerServe(program: Command): void {
         maxQueue: o.maxQueue,
         retryAfterSeconds: o.retryAfter,
         bodyLimitBytes: o.bodyLimit << 20,
-        executorStats: executorStats ? () => executorStats(executor) : undefined,
+        executorStats: () => {
+          const st = executor.stats();
+          return { queued: st.queued, running: st.running, workers: st.workers, cacheHits: st.cacheHits, cacheMisses: st.cacheMisses, sandboxErrors: st.sandboxError };
+        },
         logger: o.log,
       });
       let url: string;
@@ -60,14 +69,4 @@ export function registerServe(program: Command): void {
         await executor.close();
       });
     });
-}
-
-/** The sandbox pool from src/exec (typed loosely until its factory is part of the committed surface). */
-async function loadExecutor(): Promise<{
-  createExecutor: (o: Record<string, unknown>) => Promise<import('../../exec/types.js').Executor>;
-  executorStats?: (e: import('../../exec/types.js').Executor) => Record<string, number>;
-}> {
-  const mod = (await import('../../exec/index.js')) as Record<string, unknown>;
-  if (typeof mod.createExecutor !== 'function') throw new UserError('the sandbox (src/exec createExecutor) is not available in this build');
-  return mod as never;
 }
