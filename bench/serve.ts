@@ -14,14 +14,6 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 
-if (process.argv.includes('--server')) {
-  // Child role: the real CLI command.
-  const { main } = await import('../src/cli/main.js');
-  const extra = process.argv.slice(process.argv.indexOf('--server') + 1);
-  await main(['node', 'verdict', 'serve', '--port', '0', ...extra]);
-} else {
-  await runLoad();
-}
 
 interface Kind {
   name: string;
@@ -96,7 +88,7 @@ async function runLoad(): Promise<void> {
   const connections = Number(process.env.VERDICT_BENCH_CONNECTIONS ?? 64);
   const workers = process.env.VERDICT_BENCH_WORKERS;
   const self = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, ['--import', 'tsx', self, '--server', ...(workers ? ['--workers', workers] : [])], {
+  const child = spawn(process.execPath, ['--import', 'tsx', self, '--server', '--no-cache', ...(workers ? ['--workers', workers] : [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -202,4 +194,13 @@ async function runLoad(): Promise<void> {
       ...(samples.length ? { error_samples: samples } : {}),
     }),
   );
+}
+
+if (process.argv.includes('--server')) {
+  // Child role: the real CLI command.
+  const { main } = await import('../src/cli/main.js');
+  const extra = process.argv.slice(process.argv.indexOf('--server') + 1);
+  await main(['node', 'verdict', 'serve', '--port', '0', ...extra]);
+} else {
+  await runLoad();
 }
