@@ -34,6 +34,7 @@ export function registerServe(program: Command): void {
       if (!(REWARD_KINDS as readonly string[]).includes(o.reward)) throw new UserError(`--reward must be one of ${REWARD_KINDS.join(', ')}, got ${JSON.stringify(o.reward)}`);
       if (o.isolation !== 'auto' && o.isolation !== 'strict') throw new UserError(`--isolation must be auto or strict, got ${JSON.stringify(o.isolation)}`);
       const reward = o.reward as 'binary' | 'error-type' | 'composite';
+      const compositeReward = reward === 'composite' ? await compositeRewardFor().catch((e: Error) => Promise.reject(new UserError(e.message))) : undefined;
       const { createExecutor } = await import('../../exec/index.js');
       const executor = await createExecutor({
         workers: o.workers,
@@ -45,7 +46,7 @@ export function registerServe(program: Command): void {
         executor,
         token: o.token ?? (process.env.VERDICT_SERVE_TOKEN || undefined),
         reward,
-        compositeReward: reward === 'composite' ? await compositeRewardFor() : undefined,
+        compositeReward,
         maxBatch: o.maxBatch,
         maxQueue: o.maxQueue,
         retryAfterSeconds: o.retryAfter,
