@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'undici';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createExecutor } from '../../src/exec/index.js';
 import type { SandboxExecutor } from '../../src/exec/index.js';
 import { createExecServer, type ExecServer } from '../../src/serve/index.js';
@@ -74,4 +75,44 @@ test('/v1/execute returns per-test verdicts; /metrics carries executor gauges', 
   assert.match(m, /^verdict_executor_workers [1-9]/m);
   assert.match(m, /^verdict_executor_queued \d+$/m);
   assert.match(m, /^verdict_verdicts_total\{status="failed"\} [1-9]/m);
+});
+
+/** Processes descended from this test process (the sandbox workers we started), from /proc. */
+function descendants(): Array<{ pid: number; comm: string; ppid: number }> {
+  const all = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        const m = /^(\d+) \((.*)\) \S (\d+)/.exec(readFileSync(`/proc/${d}/stat`, 'utf8'));
+        return m ? [{ pid: Number(m[1]), comm: m[2]!, ppid: Number(m[3]) }] : [];
+      } catch {
+        return [];
+      }
+    });
+  const out: typeof all = [];
+  const queue = [process.pid];
+  while (queue.length) {
+    const p = queue.shift()!;
+    for (const c of all) if (c.ppid === p) (out.push(c), queue.push(c.pid));
+  }
+  return out;
+}
+
+test('a sandbox worker killed mid-request is replaced and the program re-run: the reward still arrives', async (t) => {
+  if (process.platform !== 'linux') return t.skip('needs /proc');
+  const label = { tests: ['assert slow() == 1'] };
+  const pending = post('/get_reward', { query: ['import time\ndef slow():\n    time.sleep(0.8)\n    return 1\n'], labels: [label] });
+  // Wait until the program is running, then kill every Python worker we own (the program dies with it).
+  let victims: number[] = [];
+  for (let i = 0; i < 100 && victims.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    if (executor.stats().running > 0) victims = descendants().filter((p) => p.comm.startsWith('python')).map((p) => p.pid);
+  }
+  assert.ok(victims.length > 0, 'found the sandbox workers');
+  await new Promise((r) => setTimeout(r, 200));
+  for (const pid of victims) process.kill(pid, 'SIGKILL');
+  const r = await pending;
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.json.rewards, [1], JSON.stringify(r.json));
+  assert.deepEqual(r.json.extra_logs.sandbox_error, [0]);
 });
