@@ -1,19 +1,335 @@
+/**
+ * Inference: batched sampling with a KV cache, and batched scoring of given completions.
+ *
+ * Sampling runs each distinct prompt once through the full forward pass (prefill), copies its keys
+ * and values into the cache slot of every completion of that prompt, then decodes one token per
+ * active sequence per step, attending over the cache. Buffers are allocated once per call.
+ */
 import type { Completion, SampleOptions, ScoreItem, TextCodec } from './types.js';
 import type { Transformer } from './transformer.js';
 import type { Kernels } from './kernels/types.js';
+import { getKernels } from './kernels/index.js';
+import { LN_EPS } from './transformer.js';
+import { Rng } from './rng.js';
+
+/** Largest number of sequences decoded together (bounds KV-cache memory). */
+const MAX_BATCH = 64;
+
+/** Test hook: receives the logits each sequence sampled from (copy them; the buffer is reused). */
+export type LogitsObserver = (sequence: number, step: number, logits: Float32Array) => void;
 
 /** Batched sampling with a KV cache. Result[i][j] is completion j of prompts[i]. */
 export function sample(
-  model: Transformer, tokenizer: TextCodec, prompts: readonly string[], opts: SampleOptions, kernels?: Kernels,
+  model: Transformer, tokenizer: TextCodec, prompts: readonly string[], opts: SampleOptions,
+  kernels: Kernels = getKernels(), observe?: LogitsObserver,
 ): Completion[][] {
-  void model; void tokenizer; void prompts; void opts; void kernels;
-  throw new Error('not implemented yet');
+  const n = opts.n ?? 1;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`sample: n must be a positive integer, got ${n}`);
+  if (!(opts.temperature >= 0)) throw new Error(`sample: temperature must be >= 0, got ${opts.temperature}`);
+  const encoded = prompts.map((p, i) => {
+    const ids = opts.addBos === false ? tokenizer.encode(p) : [tokenizer.bos, ...tokenizer.encode(p)];
+    if (ids.length === 0) throw new Error(`sample: prompt ${i} encodes to no tokens (use addBos)`);
+    if (ids.length > model.config.context) {
+      throw new Error(`sample: prompt ${i} has ${ids.length} tokens, more than the model context ${model.config.context}`);
+    }
+    return ids;
+  });
+  const jobs: { prompt: number; index: number }[] = [];
+  for (let i = 0; i < prompts.length; i++) for (let j = 0; j < n; j++) jobs.push({ prompt: i, index: j });
+  const results: Completion[][] = prompts.map(() => []);
+  const decoder = new Decoder(model, kernels, Math.min(MAX_BATCH, Math.max(1, jobs.length)));
+  for (let start = 0; start < jobs.length; start += MAX_BATCH) {
+    const chunk = jobs.slice(start, start + MAX_BATCH);
+    const out = decoder.run(tokenizer, chunk.map((j) => encoded[j.prompt]!), chunk.map((j) => (opts.seed ?? 0) + j.prompt * n + j.index), opts, observe, start);
+    chunk.forEach((j, k) => { results[j.prompt]![j.index] = out[k]!; });
+  }
+  return results;
 }
 
-/** Per-token log p of each completion's tokens given its prompt (batched). */
+/** Per-token log p of each completion's tokens given its prompt (BOS + prompt tokens, then completion tokens). */
 export function score(
-  model: Transformer, tokenizer: TextCodec, items: readonly ScoreItem[], kernels?: Kernels,
+  model: Transformer, tokenizer: TextCodec, items: readonly ScoreItem[], kernels: Kernels = getKernels(),
+  opts: { addBos?: boolean; batchSize?: number } = {},
 ): number[][] {
-  void model; void tokenizer; void items; void kernels;
-  throw new Error('not implemented yet');
+  const seqs = items.map((it, i) => {
+    const prompt = opts.addBos === false ? tokenizer.encode(it.prompt) : [tokenizer.bos, ...tokenizer.encode(it.prompt)];
+    const completion = tokenizer.encode(it.completion);
+    if (prompt.length === 0) throw new Error(`score: item ${i} has an empty prompt (use addBos)`);
+    if (prompt.length + completion.length > model.config.context) {
+      throw new Error(`score: item ${i} has ${prompt.length + completion.length} tokens, more than the model context ${model.config.context}`);
+    }
+    return { tokens: [...prompt, ...completion], promptLength: prompt.length };
+  });
+  return scoreTokens(model, seqs, kernels, opts.batchSize);
+}
+
+/** score() on token ids: log p of tokens[promptLength..] of each sequence. */
+export function scoreTokens(
+  model: Transformer, seqs: readonly { tokens: readonly number[]; promptLength: number }[],
+  kernels: Kernels = getKernels(), batchSize = 16,
+): number[][] {
+  const V = model.config.vocabSize;
+  const out: number[][] = [];
+  for (let start = 0; start < seqs.length; start += batchSize) {
+    const chunk = seqs.slice(start, start + batchSize);
+    let T = 1;
+    for (const s of chunk) T = Math.max(T, s.tokens.length);
+    const B = chunk.length;
+    const ids = new Int32Array(B * T);
+    chunk.forEach((s, b) => s.tokens.forEach((t, i) => { ids[b * T + i] = t; }));
+    const { logits } = model.forward(ids, B, T, kernels);
+    chunk.forEach((s, b) => {
+      const lps: number[] = [];
+      for (let t = Math.max(1, s.promptLength); t < s.tokens.length; t++) {
+        lps.push(logProbAt(logits, (b * T + t - 1) * V, V, s.tokens[t]!));
+      }
+      out.push(lps);
+    });
+  }
+  return out;
+}
+
+function logProbAt(logits: Float32Array, o: number, V: number, token: number): number {
+  let max = -Infinity;
+  for (let j = 0; j < V; j++) if (logits[o + j]! > max) max = logits[o + j]!;
+  let sum = 0;
+  for (let j = 0; j < V; j++) sum += Math.exp(logits[o + j]! - max);
+  return logits[o + token]! - max - Math.log(sum);
+}
+
+/** KV-cache decoder for up to `capacity` sequences. */
+class Decoder {
+  private readonly C: number;
+  private readonly kCache: Float32Array[];
+  private readonly vCache: Float32Array[];
+  private readonly x: Float32Array; private readonly ln: Float32Array;
+  private readonly mean: Float32Array; private readonly rstd: Float32Array;
+  private readonly qkv: Float32Array; private readonly att: Float32Array;
+  private readonly tmp: Float32Array; private readonly fc: Float32Array; private readonly gelu: Float32Array;
+  private readonly logits: Float32Array; private readonly scores: Float32Array;
+  private readonly probs: Float32Array; private readonly order: Uint32Array;
+
+  constructor(private readonly model: Transformer, private readonly k: Kernels, private readonly capacity: number) {
+    const { dModel: C, context, layers, vocabSize: V } = model.config;
+    this.C = C;
+    this.kCache = [];
+    this.vCache = [];
+    for (let l = 0; l < layers; l++) {
+      this.kCache.push(new Float32Array(capacity * context * C));
+      this.vCache.push(new Float32Array(capacity * context * C));
+    }
+    this.x = new Float32Array(capacity * C);
+    this.ln = new Float32Array(capacity * C);
+    this.mean = new Float32Array(capacity);
+    this.rstd = new Float32Array(capacity);
+    this.qkv = new Float32Array(capacity * 3 * C);
+    this.att = new Float32Array(capacity * C);
+    this.tmp = new Float32Array(capacity * C);
+    this.fc = new Float32Array(capacity * 4 * C);
+    this.gelu = new Float32Array(capacity * 4 * C);
+    this.logits = new Float32Array(capacity * V);
+    this.scores = new Float32Array(context);
+    this.probs = new Float32Array(V);
+    this.order = new Uint32Array(V);
+  }
+
+  run(
+    tokenizer: TextCodec, prompts: number[][], seeds: number[], opts: SampleOptions,
+    observe: LogitsObserver | undefined, firstIndex: number,
+  ): Completion[] {
+    const S = prompts.length;
+    const { context, vocabSize: V } = this.model.config;
+    const C = this.C;
+    const rngs = seeds.map((s) => new Rng(s));
+    const pos = new Int32Array(S); // position of the next token to feed
+    const generated: number[][] = prompts.map(() => []);
+    const logprobs: number[][] = prompts.map(() => []);
+    const done: (Completion['finishReason'] | null)[] = prompts.map(() => null);
+    const texts: string[] = prompts.map(() => '');
+    const stops = (opts.stop ?? []).filter((s) => s.length > 0);
+    // prefill: each distinct prompt once, its K/V copied to every slot that shares it
+    const firstLogits = new Float32Array(S * V);
+    const seen = new Map<number[], number[]>();
+    prompts.forEach((p, s) => {
+      const slots = seen.get(p);
+      if (slots) slots.push(s);
+      else seen.set(p, [s]);
+    });
+    for (const [ids, slots] of seen) {
+      const T = ids.length;
+      const acts = this.model.workspace(1, T);
+      for (let t = 0; t < T; t++) acts.tokens[t] = ids[t]!;
+      this.model.forwardActs(acts, this.k);
+      for (const s of slots) {
+        for (let l = 0; l < this.kCache.length; l++) {
+          const qkv = acts.layers[l]!.qkv;
+          for (let t = 0; t < T; t++) {
+            const src = t * 3 * C;
+            const dst = (s * context + t) * C;
+            this.kCache[l]!.set(qkv.subarray(src + C, src + 2 * C), dst);
+            this.vCache[l]!.set(qkv.subarray(src + 2 * C, src + 3 * C), dst);
+          }
+        }
+        firstLogits.set(acts.logits.subarray((T - 1) * V, T * V), s * V);
+        pos[s] = T;
+      }
+    }
+    const active: number[] = [];
+    const nextTok = new Int32Array(S);
+    // choose the first token of every sequence from the prefill logits
+    for (let s = 0; s < S; s++) {
+      const row = firstLogits.subarray(s * V, (s + 1) * V);
+      observe?.(firstIndex + s, 0, row);
+      this.choose(s, row, rngs[s]!, opts, tokenizer, generated, logprobs, texts, done, stops, pos, context);
+      if (!done[s]) { active.push(s); nextTok[s] = generated[s]![generated[s]!.length - 1]!; }
+    }
+    let step = 1;
+    while (active.length > 0) {
+      this.decodeStep(active, nextTok, pos);
+      const still: number[] = [];
+      for (let r = 0; r < active.length; r++) {
+        const s = active[r]!;
+        pos[s]!++;
+        const row = this.logits.subarray(r * V, (r + 1) * V);
+        observe?.(firstIndex + s, step, row);
+        this.choose(s, row, rngs[s]!, opts, tokenizer, generated, logprobs, texts, done, stops, pos, context);
+        if (!done[s]) { still.push(s); nextTok[s] = generated[s]![generated[s]!.length - 1]!; }
+      }
+      active.length = 0;
+      active.push(...still);
+      step++;
+    }
+    return prompts.map((_, s) => ({ text: texts[s]!, tokens: generated[s]!, logprobs: logprobs[s]!, finishReason: done[s]! }));
+  }
+
+  /** Samples the next token of sequence s from `row`, records it and decides whether s is done. */
+  private choose(
+    s: number, row: Float32Array, rng: Rng, opts: SampleOptions, tokenizer: TextCodec,
+    generated: number[][], logprobs: number[][], texts: string[], done: (Completion['finishReason'] | null)[],
+    stops: string[], pos: Int32Array, context: number,
+  ): void {
+    if (opts.maxTokens <= 0) { done[s] = 'length'; return; }
+    const tok = this.pick(row, rng, opts);
+    const V = row.length;
+    generated[s]!.push(tok);
+    logprobs[s]!.push(logProbAt(row, 0, V, tok));
+    if (tok === tokenizer.eos) {
+      texts[s] = tokenizer.decode(generated[s]!.slice(0, -1));
+      done[s] = 'eos';
+      return;
+    }
+    const text = tokenizer.decode(generated[s]!);
+    if (stops.length > 0) {
+      let cut = -1;
+      for (const stop of stops) {
+        const at = text.indexOf(stop);
+        if (at >= 0 && (cut < 0 || at < cut)) cut = at;
+      }
+      if (cut >= 0) { texts[s] = text.slice(0, cut); done[s] = 'stop'; return; }
+    }
+    texts[s] = text;
+    if (generated[s]!.length >= opts.maxTokens || pos[s]! >= context) done[s] = 'length';
+  }
+
+  /** Temperature / top-k / top-p sampling (greedy at temperature 0). */
+  private pick(row: Float32Array, rng: Rng, opts: SampleOptions): number {
+    const V = row.length;
+    if (opts.temperature === 0) {
+      let best = 0;
+      for (let j = 1; j < V; j++) if (row[j]! > row[best]!) best = j;
+      return best;
+    }
+    const inv = 1 / opts.temperature;
+    let max = -Infinity;
+    for (let j = 0; j < V; j++) if (row[j]! > max) max = row[j]!;
+    const p = this.probs;
+    let sum = 0;
+    for (let j = 0; j < V; j++) { const e = Math.exp((row[j]! - max) * inv); p[j] = e; sum += e; }
+    const topK = opts.topK && opts.topK > 0 && opts.topK < V ? opts.topK : V;
+    const topP = opts.topP !== undefined && opts.topP > 0 && opts.topP < 1 ? opts.topP : 1;
+    if (topK === V && topP === 1) {
+      let u = rng.uniform() * sum;
+      for (let j = 0; j < V; j++) { u -= p[j]!; if (u < 0) return j; }
+      return V - 1;
+    }
+    const order = this.order;
+    for (let j = 0; j < V; j++) order[j] = j;
+    order.sort((a, b) => p[b]! - p[a]! || a - b);
+    let keep = topK;
+    if (topP < 1) {
+      let acc = 0;
+      for (let i = 0; i < topK; i++) {
+        acc += p[order[i]!]! / sum;
+        if (acc >= topP) { keep = i + 1; break; }
+      }
+    }
+    let kept = 0;
+    for (let i = 0; i < keep; i++) kept += p[order[i]!]!;
+    let u = rng.uniform() * kept;
+    for (let i = 0; i < keep; i++) { u -= p[order[i]!]!; if (u < 0) return order[i]!; }
+    return order[keep - 1]!;
+  }
+
+  /** One decoding step for the active sequences (row r <-> sequence active[r]); fills logits rows. */
+  private decodeStep(active: readonly number[], tokens: Int32Array, pos: Int32Array): void {
+    const m = active.length;
+    const { context, heads: H, vocabSize: V } = this.model.config;
+    const C = this.C;
+    const hd = C / H;
+    const scale = 1 / Math.sqrt(hd);
+    const p = this.model.views;
+    const k = this.k;
+    const x = this.x;
+    for (let r = 0; r < m; r++) {
+      const s = active[r]!;
+      const to = tokens[s]! * C;
+      const po = pos[s]! * C;
+      for (let i = 0; i < C; i++) x[r * C + i] = p.wte[to + i]! + p.wpe[po + i]!;
+    }
+    for (let l = 0; l < p.layers.length; l++) {
+      const w = p.layers[l]!;
+      const kc = this.kCache[l]!;
+      const vc = this.vCache[l]!;
+      k.layerNormForward(this.ln, this.mean, this.rstd, x, w.ln1g, w.ln1b, m, C, LN_EPS);
+      k.linearForward(this.qkv, this.ln, w.qkvW, w.qkvB, m, C, 3 * C);
+      for (let r = 0; r < m; r++) {
+        const s = active[r]!;
+        const t = pos[s]!;
+        const base = s * context * C;
+        const src = r * 3 * C;
+        kc.set(this.qkv.subarray(src + C, src + 2 * C), base + t * C);
+        vc.set(this.qkv.subarray(src + 2 * C, src + 3 * C), base + t * C);
+        for (let h = 0; h < H; h++) {
+          const qo = src + h * hd;
+          let max = -Infinity;
+          for (let u = 0; u <= t; u++) {
+            const ko = base + u * C + h * hd;
+            let dot = 0;
+            for (let i = 0; i < hd; i++) dot += this.qkv[qo + i]! * kc[ko + i]!;
+            dot *= scale;
+            this.scores[u] = dot;
+            if (dot > max) max = dot;
+          }
+          let sum = 0;
+          for (let u = 0; u <= t; u++) { const e = Math.exp(this.scores[u]! - max); this.scores[u] = e; sum += e; }
+          const oo = r * C + h * hd;
+          for (let i = 0; i < hd; i++) this.att[oo + i] = 0;
+          for (let u = 0; u <= t; u++) {
+            const pr = this.scores[u]! / sum;
+            const vo = base + u * C + h * hd;
+            for (let i = 0; i < hd; i++) this.att[oo + i]! += pr * vc[vo + i]!;
+          }
+        }
+      }
+      k.linearForward(this.tmp, this.att, w.projW, w.projB, m, C, C);
+      for (let i = 0; i < m * C; i++) x[i]! += this.tmp[i]!;
+      k.layerNormForward(this.ln, this.mean, this.rstd, x, w.ln2g, w.ln2b, m, C, LN_EPS);
+      k.linearForward(this.fc, this.ln, w.fcW, w.fcB, m, C, 4 * C);
+      k.geluForward(this.gelu, this.fc, m * 4 * C);
+      k.linearForward(this.tmp, this.gelu, w.fcProjW, w.fcProjB, m, 4 * C, C);
+      for (let i = 0; i < m * C; i++) x[i]! += this.tmp[i]!;
+    }
+    k.layerNormForward(this.ln, this.mean, this.rstd, x, p.lnfg, p.lnfb, m, C, LN_EPS);
+    k.linearForward(this.logits, this.ln, p.wte, null, m, C, V);
+  }
 }
