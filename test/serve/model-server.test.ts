@@ -106,3 +106,24 @@ describe('verdict serve-model (fake policy)', () => {
     assert.equal(r.json.error.type, 'invalid_request_error');
   });
 });
+
+test('serve-model answers 429 with Retry-After when too many prompts wait', async () => {
+  const policy = fakePolicy();
+  policy.delayMs = 200;
+  const server = createModelServer({ model: fakeServedModel(policy), batchWindowMs: 0, maxQueue: 1 });
+  const url = await server.listen(0, '127.0.0.1');
+  try {
+    const first = post(`${url}/v1/completions`, { prompt: 'a', max_tokens: 4 });
+    while (!server.batcher.busy) await new Promise((r) => setTimeout(r, 5));
+    const second = post(`${url}/v1/completions`, { prompt: 'b', max_tokens: 4, temperature: 0.3 });
+    while (server.batcher.depth < 1) await new Promise((r) => setTimeout(r, 5));
+    const res = await request(`${url}/v1/completions`, { method: 'POST', body: JSON.stringify({ prompt: 'c' }), headers: { 'content-type': 'application/json' } });
+    assert.equal(res.statusCode, 429);
+    assert.equal(res.headers['retry-after'], '1');
+    const j = (await res.body.json()) as { error: { type: string } };
+    assert.equal(j.error.type, 'rate_limit_error');
+    assert.deepEqual([(await first).status, (await second).status], [200, 200]);
+  } finally {
+    await server.close();
+  }
+});
