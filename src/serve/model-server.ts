@@ -101,6 +101,7 @@ export function createModelServer(opts: ModelServerOptions): App & { batcher: Mi
   const app = server.app;
   const texts = (tokens: Array<number | string>): string[] => served.tokenTexts?.(tokens) ?? tokens.map(String);
 
+  let seededKey = 0;
   const batcher = new MicroBatcher<Item, Completion[]>(
     async (_key, items) => {
       const result = await served.policy.sample(items.map((i) => i.prompt), items[0]!.options);
@@ -109,7 +110,9 @@ export function createModelServer(opts: ModelServerOptions): App & { batcher: Mi
     {
       windowMs: opts.batchWindowMs ?? 5,
       maxBatch: opts.maxBatchSequences ?? 64,
-      keyOf: (i) => JSON.stringify(i.options),
+      // A seeded prompt must give what it gives alone (engines derive per-sequence seeds from the
+      // position in the batch), so seeded prompts never share a batch; unseeded ones batch freely.
+      keyOf: (i) => (i.options.seed === undefined ? JSON.stringify(i.options) : `seeded#${seededKey++}`),
       sizeOf: (i) => i.options.n,
     },
   );
