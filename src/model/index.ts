@@ -15,3 +15,6 @@ export { sample, score } from './sampling.js';
 export { saveCheckpoint, loadCheckpoint, CheckpointError } from './checkpoint.js';
 export type { LoadedCheckpoint, SaveCheckpointInput } from './checkpoint.js';
 export { Rng } from './rng.js';
+export { Tokenizer } from './tokenizer.js';
+export { scoreTokens } from './sampling.js';
+export { nativeAvailable } from './kernels/index.js';
