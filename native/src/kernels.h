@@ -1,0 +1,42 @@
+// Verdict's native kernels (plain C++ over raw float pointers; validation happens in addon.cc).
+#pragma once
+#include <cstdint>
+
+namespace verdict {
+
+// out[M,N] = (accumulate ? out : 0) + op(a) * op(b); a is [M,K] ([K,M] if transA), b is [K,N]
+// ([N,K] if transB). out must not overlap a or b.
+void gemm(float* out, const float* a, const float* b, int64_t M, int64_t N, int64_t K, bool transA,
+          bool transB, bool accumulate);
+
+void linear_forward(float* out, const float* x, const float* w, const float* bias, int64_t rows,
+                    int64_t in_dim, int64_t out_dim);
+void linear_backward(float* dx, float* dw, float* dbias, const float* dout, const float* x,
+                     const float* w, int64_t rows, int64_t in_dim, int64_t out_dim);
+
+void layernorm_forward(float* out, float* mean, float* rstd, const float* x, const float* gamma,
+                       const float* beta, int64_t rows, int64_t dim, float eps);
+void layernorm_backward(float* dx, float* dgamma, float* dbeta, const float* dout, const float* x,
+                        const float* mean, const float* rstd, const float* gamma, int64_t rows,
+                        int64_t dim);
+
+void gelu_forward(float* out, const float* x, int64_t n);
+void gelu_backward(float* dx, const float* dout, const float* x, int64_t n);
+
+void attention_forward(float* out, float* probs, const float* qkv, int64_t B, int64_t T, int64_t C,
+                       int64_t H);
+void attention_backward(float* dqkv, const float* dout, const float* qkv, const float* probs,
+                        int64_t B, int64_t T, int64_t C, int64_t H);
+
+// Returns sum of weights[r] * losses[r] (double accumulation).
+double softmax_cross_entropy(float* losses, float* dlogits, const float* logits,
+                             const int32_t* targets, const float* weights, int64_t rows, int64_t V);
+void log_softmax(float* out, const float* logits, int64_t rows, int64_t V);
+
+void adamw(float* param, const float* grad, float* m, float* v, int64_t n, float lr, float beta1,
+           float beta2, float eps, float weight_decay, double step);
+
+// Which SIMD path was compiled in ("avx2-fma", "avx512f" or "scalar").
+const char* simd_name();
+
+}  // namespace verdict

@@ -1,0 +1,172 @@
+#include "pool.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace verdict {
+namespace {
+
+class Pool {
+ public:
+  explicit Pool(int nthreads) { start(nthreads); }
+  ~Pool() { stop(); }
+
+  int threads() const { return static_cast<int>(workers_.size()) + 1; }
+
+  void resize(int nthreads) {
+    std::lock_guard<std::mutex> busy(dispatch_);
+    stop();
+    start(nthreads);
+  }
+
+  void run(int ntasks, const std::function<void(int)>& f) {
+    if (ntasks <= 0) return;
+    std::unique_lock<std::mutex> busy(dispatch_, std::try_to_lock);
+    if (ntasks == 1 || workers_.empty() || !busy.owns_lock()) {
+      for (int i = 0; i < ntasks; i++) f(i);
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      job_ = &f;
+      ntasks_ = ntasks;
+      next_.store(0, std::memory_order_relaxed);
+      pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
+      generation_.fetch_add(1, std::memory_order_release);
+    }
+    cv_.notify_all();
+    work(f, ntasks);
+    // Wait for the workers: spin briefly (they usually finish together with us), then block.
+    auto t0 = std::chrono::steady_clock::now();
+    while (pending_.load(std::memory_order_acquire) != 0) {
+      if (std::chrono::steady_clock::now() - t0 > std::chrono::microseconds(50)) {
+        std::unique_lock<std::mutex> lk(m_);
+        done_cv_.wait(lk, [&] { return pending_.load(std::memory_order_acquire) == 0; });
+        break;
+      }
+    }
+    job_ = nullptr;
+  }
+
+ private:
+  void work(const std::function<void(int)>& f, int ntasks) {
+    for (;;) {
+      int i = next_.fetch_add(1, std::memory_order_relaxed);
+      if (i >= ntasks) break;
+      f(i);
+    }
+  }
+
+  void start(int nthreads) {
+    quit_ = false;
+    for (int t = 1; t < nthreads; t++) workers_.emplace_back([this] { loop(); });
+  }
+
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      quit_ = true;
+      generation_.fetch_add(1, std::memory_order_release);
+    }
+    cv_.notify_all();
+    for (auto& w : workers_) w.join();
+    workers_.clear();
+  }
+
+  void loop() {
+    uint64_t seen = generation_.load(std::memory_order_acquire);
+    for (;;) {
+      // Spin a little for back-to-back kernel calls, then sleep on the condition variable.
+      auto t0 = std::chrono::steady_clock::now();
+      while (generation_.load(std::memory_order_acquire) == seen &&
+             std::chrono::steady_clock::now() - t0 < std::chrono::microseconds(30)) {
+      }
+      const std::function<void(int)>* job;
+      int ntasks;
+      {
+        std::unique_lock<std::mutex> lk(m_);
+        cv_.wait(lk, [&] { return generation_.load(std::memory_order_acquire) != seen; });
+        seen = generation_.load(std::memory_order_acquire);
+        if (quit_) return;
+        job = job_;
+        ntasks = ntasks_;
+      }
+      work(*job, ntasks);
+      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lk(m_);
+        done_cv_.notify_one();
+      }
+    }
+  }
+
+  std::vector<std::thread> workers_;
+  std::mutex dispatch_;
+  std::mutex m_;
+  std::condition_variable cv_, done_cv_;
+  const std::function<void(int)>* job_ = nullptr;
+  int ntasks_ = 0;
+  bool quit_ = false;
+  std::atomic<int> next_{0};
+  std::atomic<int> pending_{0};
+  std::atomic<uint64_t> generation_{0};
+};
+
+int default_threads() {
+  const char* env = std::getenv("VERDICT_THREADS");
+  if (env && *env) {
+    int n = std::atoi(env);
+    if (n >= 1 && n <= 256) return n;
+  }
+  unsigned hc = std::thread::hardware_concurrency();
+  return hc == 0 ? 1 : static_cast<int>(hc);
+}
+
+std::mutex g_pool_mutex;
+Pool* g_pool = nullptr;
+
+Pool& pool() {
+  std::lock_guard<std::mutex> lk(g_pool_mutex);
+  if (!g_pool) g_pool = new Pool(default_threads());
+  return *g_pool;
+}
+
+}  // namespace
+
+int pool_threads() { return pool().threads(); }
+
+void pool_set_threads(int n) {
+  if (n < 1) n = 1;
+  if (n > 256) n = 256;
+  pool().resize(n);
+}
+
+void pool_shutdown() {
+  std::lock_guard<std::mutex> lk(g_pool_mutex);
+  delete g_pool;
+  g_pool = nullptr;
+}
+
+void parallel_for(int ntasks, const std::function<void(int)>& f) { pool().run(ntasks, f); }
+
+void parallel_range(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& f) {
+  if (n <= 0) return;
+  if (grain < 1) grain = 1;
+  int64_t chunks = n / grain;
+  int64_t nt = pool_threads();
+  if (chunks > nt) chunks = nt;
+  if (chunks <= 1) {
+    f(0, n);
+    return;
+  }
+  parallel_for(static_cast<int>(chunks), [&](int c) {
+    int64_t b = n * c / chunks, e = n * (c + 1) / chunks;
+    f(b, e);
+  });
+}
+
+}  // namespace verdict
