@@ -241,7 +241,9 @@ export class Tokenizer {
   private readonly re: RegExp;
   private readonly specialRe: RegExp;
   private readonly specialIds = new Map<string, number>();
-  private readonly cache = new Map<string, readonly number[]>();
+  /** Piece -> ids. Two generations: when `cache` fills up it becomes `oldCache`, so pieces in use survive. */
+  private cache = new Map<string, readonly number[]>();
+  private oldCache = new Map<string, readonly number[]>();
 
   private constructor(merges: ReadonlyArray<readonly [number, number]>, pattern: string, specials: SpecialStrings) {
     this.pattern = pattern;
@@ -511,9 +513,15 @@ export class Tokenizer {
   private pieceIds(piece: string): readonly number[] {
     const hit = this.cache.get(piece);
     if (hit !== undefined) return hit;
-    const bytes = utf8(piece);
-    const ids = bytes.length <= NAIVE_LIMIT ? this.bpeNaive(bytes) : this.bpeHeap(bytes);
-    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+    let ids = this.oldCache.get(piece);
+    if (ids === undefined) {
+      const bytes = utf8(piece);
+      ids = bytes.length <= NAIVE_LIMIT ? this.bpeNaive(bytes) : this.bpeHeap(bytes);
+    }
+    if (this.cache.size >= CACHE_LIMIT) {
+      this.oldCache = this.cache;
+      this.cache = new Map();
+    }
     this.cache.set(piece, ids);
     return ids;
   }
