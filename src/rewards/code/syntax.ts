@@ -36,6 +36,11 @@ export function sexpOf(node: SyntaxNode, memo: Map<SyntaxNode, string>): string 
     s = node.named ? `(MISSING ${node.type})` : `(MISSING "${node.type}")`;
   } else if (node.type === 'ERROR' && node.children.length === 0 && node.end > node.start) {
     s = `(UNEXPECTED ${charName(node.text || '?')})`;
+  } else if (!node.named) {
+    // An anonymous node with children (Python's `not in`, `is not`) as a subtree root: tree-sitter's
+    // ts_node_string opens it and never closes it ("(not in"), and labels a printed child with the
+    // field name "__ROOT__"; both quirks are kept so results equal tree-sitter's S-expressions.
+    s = '(' + node.type + inner(node, memo, '__ROOT__');
   } else {
     s = '(' + node.type + inner(node, memo) + ')';
   }
@@ -43,11 +48,13 @@ export function sexpOf(node: SyntaxNode, memo: Map<SyntaxNode, string>): string 
   return s;
 }
 
-function inner(node: SyntaxNode, memo: Map<SyntaxNode, string>): string {
+function inner(node: SyntaxNode, memo: Map<SyntaxNode, string>, inherited: string | null = null): string {
   let out = '';
   for (const c of node.children) {
-    if (printed(c)) out += ' ' + (c.field ? c.field + ': ' : '') + sexpOf(c, memo);
-    else if (c.children.length) out += inner(c, memo); // anonymous node with children: transparent
+    const f = c.field ?? inherited;
+    if (printed(c)) out += ' ' + (f ? f + ': ' : '') + sexpOf(c, memo);
+    // an anonymous node with children is transparent; its children take its field name
+    else if (c.children.length) out += inner(c, memo, f);
   }
   return out;
 }
