@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initParsers } from '../src/rewards/code/parser.js';
-import { analyzeSync, dataflowMatchSync, syntaxMatchSync, ReferenceCache } from '../src/rewards/code/metrics.js';
+import { analyzeSync, dataflowMatchSync, syntaxMatchSync } from '../src/rewards/code/metrics.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const dataDir = process.env.VERDICT_DATA ?? join(here, '..', '..', 'shared', 'data');
@@ -69,7 +69,6 @@ while (performance.now() - t0 < 3000) {
 const secs = (performance.now() - t0) / 1000;
 
 // same pairs without the reference cache (both programs parsed every time), measured in the same run
-const fresh = new ReferenceCache(0);
 const t1 = performance.now();
 let m = 0;
 while (performance.now() - t1 < 1500) {
@@ -81,7 +80,6 @@ while (performance.now() - t1 < 1500) {
     m++;
   }
 }
-void fresh;
 const secsFresh = (performance.now() - t1) / 1000;
 
 console.log(
