@@ -57,7 +57,7 @@ export async function compilesInSandbox(executor: Executor, code: string, lang: 
   const literal = JSON.stringify(code);
   const checker =
     lang === 'python'
-      ? `import sys\ntry:\n    compile(${literal}, "<candidate>", "exec")\nexcept (SyntaxError, ValueError) as e:\n    print("VERDICT-COMPILE-FAIL", type(e).__name__, getattr(e, "lineno", None), e)\n    sys.exit(0)\nprint("VERDICT-COMPILE-OK")\n`
+      ? `import sys\ntry:\n    compile(${literal}, "<candidate>", "exec")\nexcept (SyntaxError, ValueError, RecursionError, OverflowError) as e:\n    print("VERDICT-COMPILE-FAIL", type(e).__name__, getattr(e, "lineno", None), e)\n    sys.exit(0)\nprint("VERDICT-COMPILE-OK")\n`
       : `let vm;\ntry { vm = require('node:vm'); } catch { vm = process.getBuiltinModule('node:vm'); }\ntry { new vm.Script(${literal}, { filename: 'candidate.js' }); console.log('VERDICT-COMPILE-OK'); }\ncatch (e) { if (e instanceof SyntaxError) console.log('VERDICT-COMPILE-FAIL', String(e.message)); else throw e; }\n`;
   const r = await executor.run({ language: lang, code: checker });
   if (r.stdout.includes('VERDICT-COMPILE-OK')) return { compiled: true, detail: 'compiles' };

@@ -36,6 +36,8 @@ test('verdict reward: syntax-match, dataflow-match, codebleu, exec-* and compile
     const fr = verdict(...base, '--kind', 'exec-fraction', '--tests', tests);
     assert.equal(fr.status, 0, fr.stderr);
     assert.equal(last(fr.stdout).score, 2 / 3);
+    const specFile = f('tests.json', JSON.stringify({ kind: 'asserts', asserts: ['assert add(4, 2) == 2', 'assert add(1, 1) == 5'] }));
+    assert.equal(last(verdict(...base, '--kind', 'exec-fraction', '--tests', specFile).stdout).score, 0.5);
     const ad = last(verdict(...base, '--kind', 'exec-adaptive', '--tests', tests).stdout);
     assert.ok(Math.abs(ad.score! - (-0.3 + 1.3 * (2 / 3))) < 1e-12);
 
