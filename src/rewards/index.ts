@@ -17,6 +17,8 @@ export {
   dataflowMatchSync,
   codeBleu,
   codeBleuSync,
+  corpusSyntaxMatch,
+  corpusDataflowMatch,
   ReferenceCache,
   referenceCache,
 } from './code/metrics.js';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initParsers, parseTree } from '../../src/rewards/code/parser.js';
 import { dataflowEdges, normalizeDataflow } from '../../src/rewards/code/dataflow.js';
-import { dataflowMatch, dataflowMatchSync } from '../../src/rewards/code/metrics.js';
+import { corpusDataflowMatch, corpusSyntaxMatch, dataflowMatch, dataflowMatchSync } from '../../src/rewards/code/metrics.js';
 
 function edges(code: string, lang: 'python' | 'javascript') {
   return dataflowEdges(parseTree(code, lang).root, lang).map((e) => `${e.name}@${e.token} ${e.relation} [${e.parents.map((p) => `${p.name}@${p.token}`).join(',')}]`);
@@ -99,4 +99,15 @@ test('a candidate with a syntax error still yields the edges tree-sitter can rec
   const bad = 'def f(a, b):\n    c = a // b\n    return c +\n';
   const r = await dataflowMatch(bad, PY, 'python');
   assert.ok(r.score !== null && r.score > 0 && r.score <= 1, JSON.stringify(r));
+});
+
+test('corpus versions sum numerators and denominators; pairs without reference data flow add nothing', async () => {
+  const swapped = 'def f(a, b):\n    c = b // a\n    return c\n';
+  const noFlow = 'def f():\n    return 1\n';
+  // 6/6 + 5/6 + (skipped) = 11/12
+  assert.deepEqual(await corpusDataflowMatch([[PY, PY], [swapped, PY], [PY, noFlow]], 'python'), { score: 11 / 12, matched: 11, total: 12 });
+  assert.equal((await corpusDataflowMatch([[PY, noFlow]], 'python')).score, null);
+  // syntax: 8/8 + 8/8 (swapping operands keeps every subtree's shape)
+  const s = await corpusSyntaxMatch([[PY, PY], [swapped, PY]], 'python');
+  assert.deepEqual(s, { score: 1, matched: 16, total: 16 });
 });

@@ -160,3 +160,42 @@ export function codeBleuSync(candidate: string, references: string | string[], l
     dataflow === null ? (a * bleu + b * weightedBleu + g * syntax) / (a + b + g || 1) : a * bleu + b * weightedBleu + g * syntax + d * dataflow;
   return { codebleu, bleu, weightedBleu, syntaxMatch: syntax, dataflowMatch: dataflow };
 }
+
+/**
+ * Corpus versions (REFERENCE 4): numerators and denominators summed over (candidate, references)
+ * pairs. Data-flow pairs whose references have no data flow add nothing (as the original corpus
+ * function skips them); a corpus with no reference data flow at all follows `emptyReference`.
+ */
+export async function corpusSyntaxMatch(pairs: Array<[string, string | string[]]>, lang: Language, opts: ParseOptions = {}): Promise<Ratio> {
+  await initParsers([lang]);
+  let matched = 0;
+  let total = 0;
+  for (const [cand, refs] of pairs) {
+    const c = analyzeSync(cand, lang, opts);
+    for (const r of Array.isArray(refs) ? refs : [refs]) {
+      const m = syntaxMatchCount(c.subtreeSet, referenceCache.get(r, lang, opts).subtrees);
+      matched += m.matched;
+      total += m.total;
+    }
+  }
+  return { score: total ? matched / total : null, matched, total };
+}
+
+export async function corpusDataflowMatch(pairs: Array<[string, string | string[]]>, lang: Language, opts: MatchOptions = {}): Promise<Ratio> {
+  await initParsers([lang]);
+  let matched = 0;
+  let total = 0;
+  for (const [cand, refs] of pairs) {
+    const c = analyzeSync(cand, lang, opts);
+    for (const r of Array.isArray(refs) ? refs : [refs]) {
+      const m = dataflowMatchCount(c.dataflow, referenceCache.get(r, lang, opts).dataflow);
+      matched += m.matched;
+      total += m.total;
+    }
+  }
+  if (total === 0) {
+    const policy = opts.emptyReference ?? 'exclude';
+    return { score: policy === 'exclude' ? null : policy === 'one' ? 1 : 0, matched, total };
+  }
+  return { score: matched / total, matched, total };
+}
