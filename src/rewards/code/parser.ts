@@ -106,7 +106,7 @@ export function parseTree(code: string, lang: CodeLanguage, opts: ParseOptions =
   const stripDoc = lang === 'python' && opts.stripDocstrings !== false;
   const cursor = tree.walk();
   let token = 0;
-  let hasError = false;
+  const hasError = tree.rootNode.hasError; // ERROR or MISSING anywhere, strings included
   // Iterative pre-order walk; each frame is the node being filled.
   const make = (): SyntaxNode => {
     const type = cursor.nodeType;
@@ -121,7 +121,6 @@ export function parseTree(code: string, lang: CodeLanguage, opts: ParseOptions =
       text: '',
       token: -1,
     };
-    if (type === 'ERROR' || node.missing) hasError = true;
     return node;
   };
   const root = make();
