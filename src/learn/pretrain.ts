@@ -25,7 +25,7 @@ export const pretrainConfigSchema = z.strictObject({
       validationDocuments: z.number().int().min(0).default(400),
     })
     .default({ documents: DEFAULT_CORPUS_OPTIONS.documents, defectRate: 0.45, secondDefectRate: 0.15, renameRate: 0.35, validationDocuments: 400 }),
-  tokenizer: z.strictObject({ vocabSize: z.number().int().min(64).max(65536).default(768) }).default({ vocabSize: 768 }),
+  tokenizer: z.strictObject({ vocabSize: z.number().int().min(259).max(65536).default(768) }).default({ vocabSize: 768 }),
   model: z
     .strictObject({
       dModel: z.number().int().min(8).default(160),
@@ -207,11 +207,15 @@ export async function pretrain(o: {
     });
   }
   const resumedFrom = step;
-  const encode = (t: string) => model.encode(t);
+  const bos = model.bos !== undefined && model.bos >= 0 ? [model.bos] : [];
+  const eos = model.eos !== undefined && model.eos >= 0 ? [model.eos] : [];
+  // A document as the model sees it: BOS (sampling prepends it to prompts), the text, EOS.
+  const encode = (t: string) => [...bos, ...model.encode(t), ...eos];
   const trainDocs = trainTexts.map(encode);
   const validDocs = validTexts.map(encode);
-  const pad = trainDocs[0]?.[0] ?? 0;
-  const L = c.model.contextLength;
+  const pad = eos[0] ?? trainDocs[0]?.[0] ?? 0;
+  // packWindow returns length + 1 tokens; the engine takes at most contextLength.
+  const L = c.model.contextLength - 1;
   const validWindows: WeightedSequence[] = [];
   for (let i = 0; i < validDocs.length; ) {
     const w = packWindow(validDocs, i, L, pad);

@@ -84,9 +84,11 @@ function shuffled(n: number, seed: number): number[] {
 
 /** Token ids and per-token loss weights of one example (truncated to the context, prompt first). */
 export function encodeExample(model: TrainableModel, e: SftExample, promptLossWeight: number): { tokens: number[]; weights: number[] } {
-  const p = model.encode(e.prompt);
-  const c = model.encode(model.terminate(e.completion));
-  const tokens = [...p, ...c].slice(0, model.contextLength + 1);
+  const bos = model.bos !== undefined && model.bos >= 0 ? [model.bos] : [];
+  const eos = model.eos !== undefined && model.eos >= 0 ? [model.eos] : [];
+  const p = [...bos, ...model.encode(e.prompt)];
+  const c = [...model.encode(model.terminate(e.completion)), ...eos];
+  const tokens = [...p, ...c].slice(0, model.contextLength);
   // weights[i] is the weight of predicting tokens[i] (the first token is never predicted).
   const weights = tokens.map((_, i) => (i === 0 ? 0 : i < p.length ? promptLossWeight : 1));
   return { tokens, weights };

@@ -94,7 +94,7 @@ export async function runPretrainCommand(o: PretrainCommandOptions): Promise<voi
     await rm(dest, { recursive: true, force: true });
     await cp(result.checkpoint, dest, { recursive: true });
     // The shipped copy needs no optimizer state.
-    for (const f of ['optimizer.safetensors', 'optimizer.json']) await rm(join(dest, f), { force: true });
+    for (const f of ['optimizer.safetensors', 'trainer.json']) await rm(join(dest, f), { force: true });
     await cp(join(out, 'loss.txt'), join(dest, 'loss.txt'));
     await writeFile(join(dest, 'record.json'), JSON.stringify(record, null, 2) + '\n');
     say(`exported to ${dest}`);
