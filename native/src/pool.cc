@@ -64,7 +64,10 @@ class Pool {
 
   void start(int nthreads) {
     quit_ = false;
-    for (int t = 1; t < nthreads; t++) workers_.emplace_back([this] { loop(); });
+    // A worker must start from the generation current now: reading it inside the new thread
+    // could miss a job published before the thread got to run (and the caller would wait forever).
+    uint64_t gen = generation_.load(std::memory_order_acquire);
+    for (int t = 1; t < nthreads; t++) workers_.emplace_back([this, gen] { loop(gen); });
   }
 
   void stop() {
@@ -78,8 +81,7 @@ class Pool {
     workers_.clear();
   }
 
-  void loop() {
-    uint64_t seen = generation_.load(std::memory_order_acquire);
+  void loop(uint64_t seen) {
     for (;;) {
       // Spin a little for back-to-back kernel calls, then sleep on the condition variable.
       auto t0 = std::chrono::steady_clock::now();
