@@ -19,7 +19,7 @@ import type { Language } from '../tasks/types.js';
 import { Registry, PROMETHEUS_CONTENT_TYPE } from './metrics.js';
 import { createApp, HttpError, type App } from './http.js';
 import { LabelError, completionFor, parseLabel, responseOf, type LabelledTask } from './labels.js';
-import { binaryReward, errorTypeReward, passRatio, type RewardKind } from './reward.js';
+import { binaryReward, errorTypeReward, passRatio, type CompositeReward, type RewardKind } from './reward.js';
 
 export interface ExecServerOptions {
   executor: Executor;
@@ -36,7 +36,7 @@ export interface ExecServerOptions {
   /** Reward reported by /get_reward (default binary). */
   reward?: RewardKind;
   /** Composite reward function (from src/rewards), required when reward = 'composite'. */
-  compositeReward?: (v: Verdict, ctx: { task: LabelledTask['task']; completion: string }) => number;
+  compositeReward?: CompositeReward;
   /** Limits used when a request gives none (default DEFAULT_LIMITS). */
   limits?: Partial<Limits>;
   /** Upper bounds for limits a request may ask for. */
@@ -327,11 +327,28 @@ export async function createExecServer(opts: ExecServerOptions): Promise<ExecSer
       return completionFor(l, responseOf(q, prompts?.[i]));
     });
     const results = await admit(jobs.length, () => Promise.all(jobs.map((j) => judge('get_reward', j.task, j.completion, baseLimits))));
-    const reward = (v: Verdict, i: number): number =>
-      rewardKind === 'binary' ? binaryReward(v) : rewardKind === 'error-type' ? errorTypeReward(v) : opts.compositeReward!(v, jobs[i]!);
-    const flag = (s: VerdictStatus) => results.map((v) => (v.status === s ? 1 : 0));
+    const flag = (st: VerdictStatus) => results.map((v) => (v.status === st ? 1 : 0));
+    const componentLogs: Record<string, number[]> = {};
+    let rewards: number[];
+    if (rewardKind === 'composite') {
+      const composite = await Promise.all(
+        results.map((v, i) =>
+          opts.compositeReward!(v, jobs[i]!).catch((e: Error) => {
+            throw new HttpError(400, `labels[${i}]: composite reward: ${e.message}`);
+          }),
+        ),
+      );
+      rewards = composite.map((c) => c.score ?? 0);
+      composite.forEach((c, i) => {
+        for (const [name, value] of Object.entries(c.components)) {
+          (componentLogs[`reward_${name}`] ??= new Array<number>(results.length).fill(0))[i] = value ?? 0;
+        }
+      });
+    } else {
+      rewards = results.map(rewardKind === 'binary' ? binaryReward : errorTypeReward);
+    }
     return {
-      rewards: results.map(reward),
+      rewards,
       scores: results.map(binaryReward),
       extra_logs: {
         pass_ratio: results.map(passRatio),
@@ -339,6 +356,7 @@ export async function createExecServer(opts: ExecServerOptions): Promise<ExecSer
         runtime_error: flag('runtime_error'),
         timeout: flag('timeout'),
         sandbox_error: flag('sandbox_error'),
+        ...componentLogs,
       },
     };
   });

@@ -67,9 +67,22 @@ function parseMaybeJson(v: unknown, where: string): unknown {
   }
 }
 
-/** Parses one label / task description; `where` names it in errors (e.g. "labels[3]"). */
+/**
+ * Parses one label / task description; `where` names it in errors (e.g. "labels[3]"). A reference
+ * solution, for similarity rewards, is read from `reference`, HumanEval's `canonical_solution` or
+ * MBPP's `code`.
+ */
 export function parseLabel(raw: unknown, where: string): LabelledTask {
   const v = parseMaybeJson(raw, where);
+  const l = parseObject(v, where);
+  if (isObject(v)) {
+    const ref = v.reference ?? v.canonical_solution ?? v.code;
+    if (typeof ref === 'string') l.task.reference = ref;
+  }
+  return l;
+}
+
+function parseObject(v: unknown, where: string): LabelledTask {
   if (!isObject(v)) throw new LabelError(`${where}: expected a JSON object describing the task's tests, got ${Array.isArray(v) ? 'an array' : typeof v}`);
   const id = String(v.task_id ?? v.id ?? 'task');
   const lang = language(v, where);

@@ -15,9 +15,7 @@ import { createModelServer } from '../../src/serve/model-server.js';
 
 async function tinyModel() {
   const model = await import('../../src/model/index.js');
-  const tokenizerPath = '../../src/model/tokenizer.js';
-  // Typed loosely: the tokenizer module is the engine's; only train() is used here.
-  const { Tokenizer } = (await import(tokenizerPath)) as { Tokenizer: { train(c: string[], o: { vocabSize: number }): Parameters<typeof model.saveCheckpoint>[1]['tokenizer'] } };
+  const { Tokenizer } = model;
   const tok = Tokenizer.train(Array(20).fill('def f(x):\n    return x + 1\n'), { vocabSize: 280 });
   const m = model.Transformer.create({ vocabSize: tok.vocabSize, dModel: 16, layers: 1, heads: 2, context: 64 }, 7);
   return { model: m, tokenizer: tok, saveCheckpoint: model.saveCheckpoint };

@@ -278,3 +278,32 @@ describe('verdict serve: authentication, back-pressure, shutdown', () => {
     await assert.rejects(call(`${url}/health`, 'GET'), /ECONNREFUSED/);
   });
 });
+
+describe('verdict serve: composite reward from src/rewards', () => {
+  test('a composite config combines execution and similarity to the label reference; components are logged', async () => {
+    const { compositeRewardFor } = await import('../../src/serve/index.js');
+    const yaml = 'components:\n  - kind: exec-errortype\n  - kind: syntax-match\n    weight: 0.5\n';
+    const composite = await compositeRewardFor(yaml, 'reward.yaml');
+    const { server, url } = await start(fakeExecutor(), { reward: 'composite', compositeReward: composite });
+    try {
+      const label = { tests: ['assert f(1) == 2'], reference: 'def f(x): return x + 1' };
+      const r = await call(`${url}/get_reward`, 'POST', { query: ['def f(x): return x + 1', 'def f(x): return x'], labels: [label, label] });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.rewards[0], 1.5, 'passes (+1) and matches the reference exactly (0.5 x 1)');
+      assert.ok(r.json.rewards[1] > -0.3 && r.json.rewards[1] < 0.2, `failed (-0.3) plus a partial syntax match: ${r.json.rewards[1]}`);
+      assert.deepEqual(r.json.extra_logs['reward_exec-errortype'], [1, -0.3]);
+      assert.equal(r.json.extra_logs['reward_syntax-match'][0], 0.5);
+      const noRef = await call(`${url}/get_reward`, 'POST', { query: ['def f(x): return x'], labels: [{ tests: ['assert f(1) == 2'] }] });
+      assert.equal(noRef.status, 400);
+      assert.match(noRef.json.error.message, /labels\[0\]: composite reward: .*needs a reference/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('components that need token data are refused when the server starts', async () => {
+    const { compositeRewardFor } = await import('../../src/serve/index.js');
+    await assert.rejects(compositeRewardFor('components:\n  - kind: kl\n', 'r.yaml'), /r.yaml: component kl needs per-token data/);
+    await assert.rejects(compositeRewardFor('components: []\n', 'r.yaml'), /r.yaml: field components/);
+  });
+});

@@ -19,6 +19,7 @@ export function registerServe(program: Command): void {
     .option('--workers <n>', 'sandbox workers (default: one per core)', int('workers', 1))
     .option('--token <secret>', 'require "Authorization: Bearer <secret>" (or set VERDICT_SERVE_TOKEN)')
     .option('--reward <kind>', 'reward reported by /get_reward: binary, error-type or composite', 'binary')
+    .option('--reward-config <file>', 'composite reward config, YAML or JSON (see docs/rewards.md); required with --reward composite')
     .option('--max-batch <n>', 'most programs in one request', int('max-batch', 1), 256)
     .option('--max-queue <n>', 'most programs admitted at once before answering 429', int('max-queue', 1), 1024)
     .option('--retry-after <s>', 'Retry-After seconds sent with 429', int('retry-after', 0), 1)
@@ -27,14 +28,20 @@ export function registerServe(program: Command): void {
     .option('--no-cache', 'judge every program even when the same one was judged before')
     .option('--log', 'log every request (JSON lines on stdout)', false)
     .action(async (o: {
-      port: number; host: string; workers?: number; token?: string; reward: string; maxBatch: number; maxQueue: number;
+      port: number; host: string; workers?: number; token?: string; reward: string; rewardConfig?: string; maxBatch: number; maxQueue: number;
       retryAfter: number; bodyLimit: number; isolation: string; cache: boolean; log: boolean;
     }) => {
       const { createExecServer, REWARD_KINDS, onShutdown, compositeRewardFor } = await import('../../serve/index.js');
       if (!(REWARD_KINDS as readonly string[]).includes(o.reward)) throw new UserError(`--reward must be one of ${REWARD_KINDS.join(', ')}, got ${JSON.stringify(o.reward)}`);
       if (o.isolation !== 'auto' && o.isolation !== 'strict') throw new UserError(`--isolation must be auto or strict, got ${JSON.stringify(o.isolation)}`);
       const reward = o.reward as 'binary' | 'error-type' | 'composite';
-      const compositeReward = reward === 'composite' ? await compositeRewardFor().catch((e: Error) => Promise.reject(new UserError(e.message))) : undefined;
+      if ((reward === 'composite') !== (o.rewardConfig !== undefined)) throw new UserError('--reward composite and --reward-config <file> go together');
+      let compositeReward;
+      if (o.rewardConfig) {
+        const { readFile } = await import('node:fs/promises');
+        const text = await readFile(o.rewardConfig, 'utf8').catch((e: Error) => Promise.reject(new UserError(`--reward-config ${o.rewardConfig}: ${e.message}`)));
+        compositeReward = await compositeRewardFor(text, o.rewardConfig).catch((e: Error) => Promise.reject(new UserError(e.message)));
+      }
       const { createExecutor } = await import('../../exec/index.js');
       const executor = await createExecutor({
         workers: o.workers,
