@@ -309,92 +309,101 @@ void gelu_backward(float* dx, const float* dout, const float* x, int64_t n) {
 }
 
 // ---------------------------------------------------------------- causal attention
-// One task per (batch, head). q, k, v rows of a head are headDim floats, 3C apart in qkv.
-void attention_forward(float* out, float* probs, const float* qkv, int64_t B, int64_t T, int64_t C,
-                       int64_t H) {
-  const int64_t hd = C / H, C3 = 3 * C;
-  const float scale = 1.f / std::sqrt(static_cast<float>(hd));
+// One task per (batch, head). The head's q, k, v (rows 3C apart in qkv) are gathered into
+// contiguous [T, hd] buffers and every product runs through the blocked matmul (serially inside the
+// task); the causal mask is applied in the softmax (the upper triangle of probs is exactly zero, so
+// products with it are exact).
+namespace {
+struct HeadBuffers {
+  std::vector<float> q, k, v, o, s, ds;
+  void resize(int64_t T, int64_t hd) {
+    size_t th = static_cast<size_t>(T * hd), tt = static_cast<size_t>(T * std::max(T, hd));  // s also holds [T, hd]
+    if (q.size() < th) { q.resize(th); k.resize(th); v.resize(th); o.resize(th); }
+    if (s.size() < tt) { s.resize(tt); ds.resize(tt); }
+  }
+};
+thread_local HeadBuffers tl_head;
+
+void gather_head(HeadBuffers& hb, const float* qkv, int64_t b, int64_t h, int64_t T, int64_t C, int64_t hd) {
+  const float* base = qkv + b * T * 3 * C + h * hd;
+  for (int64_t t = 0; t < T; t++) {
+    const float* row = base + t * 3 * C;
+    std::memcpy(hb.q.data() + t * hd, row, sizeof(float) * hd);
+    std::memcpy(hb.k.data() + t * hd, row + C, sizeof(float) * hd);
+    std::memcpy(hb.v.data() + t * hd, row + 2 * C, sizeof(float) * hd);
+  }
+}
+
+template <typename F>
+void over_heads(int64_t B, int64_t T, int64_t C, int64_t H, F body) {
   int64_t tasks = B * H;
-  auto body = [&](int task) {
-    int64_t b = task / H, h = task % H;
-    const float* base = qkv + b * T * C3 + h * hd;
-    float* pbase = probs + (b * H + h) * T * T;
-    for (int64_t t = 0; t < T; t++) {
-      const float* q = base + t * C3;
-      float* p = pbase + t * T;
-      for (int64_t s = 0; s <= t; s++) {
-        const float* k = base + s * C3 + C;
-        p[s] = vdot(q, k, hd) * scale;
-      }
-      float mx = row_max(p, t + 1);
-      float sum = exp_shifted_sum(p, p, t + 1, mx);
-      float inv = 1.f / sum;
-      for (int64_t s = 0; s <= t; s++) p[s] *= inv;
-      for (int64_t s = t + 1; s < T; s++) p[s] = 0.f;
-      float* o = out + (b * T + t) * C + h * hd;
-      for (int64_t d = 0; d < hd; d++) o[d] = 0.f;
-      for (int64_t s = 0; s <= t; s++) {
-        const float* v = base + s * C3 + 2 * C;
-        float ps = p[s];
-        for (int64_t d = 0; d < hd; d++) o[d] += ps * v[d];
-      }
-    }
-  };
-  if (B * H * T * T * hd < (1 << 16)) {
+  if (B * H * T * T * (C / H) < (1 << 16)) {
     for (int64_t i = 0; i < tasks; i++) body(static_cast<int>(i));
   } else {
     parallel_for(static_cast<int>(tasks), body);
   }
 }
+}  // namespace
+
+void attention_forward(float* out, float* probs, const float* qkv, int64_t B, int64_t T, int64_t C,
+                       int64_t H) {
+  const int64_t hd = C / H;
+  const float scale = 1.f / std::sqrt(static_cast<float>(hd));
+  over_heads(B, T, C, H, [&](int task) {
+    int64_t b = task / H, h = task % H;
+    HeadBuffers& hb = tl_head;
+    hb.resize(T, hd);
+    gather_head(hb, qkv, b, h, T, C, hd);
+    float* P = probs + (b * H + h) * T * T;
+    gemm(P, hb.q.data(), hb.k.data(), T, T, hd, false, true, false);  // S = q k^T
+    for (int64_t t = 0; t < T; t++) {
+      float* p = P + t * T;
+      for (int64_t s = 0; s <= t; s++) p[s] *= scale;
+      float mx = row_max(p, t + 1);
+      float inv = 1.f / exp_shifted_sum(p, p, t + 1, mx);
+      for (int64_t s = 0; s <= t; s++) p[s] *= inv;
+      for (int64_t s = t + 1; s < T; s++) p[s] = 0.f;
+    }
+    gemm(hb.o.data(), P, hb.v.data(), T, hd, T, false, false, false);  // o = P v
+    for (int64_t t = 0; t < T; t++)
+      std::memcpy(out + (b * T + t) * C + h * hd, hb.o.data() + t * hd, sizeof(float) * hd);
+  });
+}
 
 void attention_backward(float* dqkv, const float* dout, const float* qkv, const float* probs,
                         int64_t B, int64_t T, int64_t C, int64_t H) {
-  const int64_t hd = C / H, C3 = 3 * C;
+  const int64_t hd = C / H;
   const float scale = 1.f / std::sqrt(static_cast<float>(hd));
-  int64_t tasks = B * H;
-  auto body = [&](int task) {
+  over_heads(B, T, C, H, [&](int task) {
     int64_t b = task / H, h = task % H;
-    const float* base = qkv + b * T * C3 + h * hd;
-    float* dbase = dqkv + b * T * C3 + h * hd;
-    const float* pbase = probs + (b * H + h) * T * T;
-    std::vector<float> dp(static_cast<size_t>(T));
+    HeadBuffers& hb = tl_head;
+    hb.resize(T, hd);
+    gather_head(hb, qkv, b, h, T, C, hd);
+    const float* P = probs + (b * H + h) * T * T;
+    // hb.o <- dout of this head [T, hd]
+    for (int64_t t = 0; t < T; t++)
+      std::memcpy(hb.o.data() + t * hd, dout + (b * T + t) * C + h * hd, sizeof(float) * hd);
+    float* dP = hb.s.data();
+    gemm(dP, hb.o.data(), hb.v.data(), T, T, hd, false, true, false);  // dP = dout v^T
+    float* dS = hb.ds.data();
     for (int64_t t = 0; t < T; t++) {
-      float* dq = dbase + t * C3;
-      for (int j = 0; j < 3; j++)
-        for (int64_t d = 0; d < hd; d++) dq[j * C + d] = 0.f;
+      const float* p = P + t * T;
+      const float* dp = dP + t * T;
+      float* ds = dS + t * T;
+      float pdp = vdot(p, dp, t + 1);
+      for (int64_t s = 0; s <= t; s++) ds[s] = p[s] * (dp[s] - pdp) * scale;
+      for (int64_t s = t + 1; s < T; s++) ds[s] = 0.f;
     }
-    for (int64_t t = 0; t < T; t++) {
-      const float* p = pbase + t * T;
-      const float* go = dout + (b * T + t) * C + h * hd;
-      const float* q = base + t * C3;
-      float* dq = dbase + t * C3;
-      // dP[s] = dout_t . v_s ;  dV_s += p[s] dout_t
-      float pdp = 0.f;
-      for (int64_t s = 0; s <= t; s++) {
-        const float* v = base + s * C3 + 2 * C;
-        float* dv = dbase + s * C3 + 2 * C;
-        float dot = vdot(go, v, hd), ps = p[s];
-        for (int64_t d = 0; d < hd; d++) dv[d] += ps * go[d];
-        dp[s] = dot;
-        pdp += ps * dot;
-      }
-      // dS[s] = p[s] (dP[s] - sum p dP);  dq += scale dS[s] k_s;  dk_s += scale dS[s] q
-      for (int64_t s = 0; s <= t; s++) {
-        float ds = p[s] * (dp[s] - pdp) * scale;
-        const float* k = base + s * C3 + C;
-        float* dk = dbase + s * C3 + C;
-        for (int64_t d = 0; d < hd; d++) {
-          dq[d] += ds * k[d];
-          dk[d] += ds * q[d];
-        }
-      }
-    }
-  };
-  if (B * H * T * T * hd < (1 << 16)) {
-    for (int64_t i = 0; i < tasks; i++) body(static_cast<int>(i));
-  } else {
-    parallel_for(static_cast<int>(tasks), body);
-  }
+    float* base = dqkv + b * T * 3 * C + h * hd;
+    // dq = dS k ; dk = dS^T q ; dv = P^T dout  (written straight into dqkv: row stride 3C)
+    std::vector<float>& tmp = hb.s;  // dP no longer needed
+    gemm(tmp.data(), dS, hb.k.data(), T, hd, T, false, false, false);
+    for (int64_t t = 0; t < T; t++) std::memcpy(base + t * 3 * C, tmp.data() + t * hd, sizeof(float) * hd);
+    gemm(tmp.data(), dS, hb.q.data(), T, hd, T, true, false, false);
+    for (int64_t t = 0; t < T; t++) std::memcpy(base + t * 3 * C + C, tmp.data() + t * hd, sizeof(float) * hd);
+    gemm(tmp.data(), P, hb.o.data(), T, hd, T, true, false, false);
+    for (int64_t t = 0; t < T; t++) std::memcpy(base + t * 3 * C + 2 * C, tmp.data() + t * hd, sizeof(float) * hd);
+  });
 }
 
 // ---------------------------------------------------------------- softmax cross-entropy

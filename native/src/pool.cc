@@ -11,6 +11,8 @@
 namespace verdict {
 namespace {
 
+thread_local bool tl_in_task = false;
+
 class Pool {
  public:
   explicit Pool(int nthreads) { start(nthreads); }
@@ -26,6 +28,10 @@ class Pool {
 
   void run(int ntasks, const std::function<void(int)>& f) {
     if (ntasks <= 0) return;
+    if (tl_in_task) {  // nested call from inside a task: run serially (never re-lock dispatch_)
+      for (int i = 0; i < ntasks; i++) f(i);
+      return;
+    }
     std::unique_lock<std::mutex> busy(dispatch_, std::try_to_lock);
     if (ntasks == 1 || workers_.empty() || !busy.owns_lock()) {
       for (int i = 0; i < ntasks; i++) f(i);
@@ -58,7 +64,9 @@ class Pool {
     for (;;) {
       int i = next_.fetch_add(1, std::memory_order_relaxed);
       if (i >= ntasks) break;
+      tl_in_task = true;
       f(i);
+      tl_in_task = false;
     }
   }
 
