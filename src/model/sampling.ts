@@ -106,7 +106,8 @@ class Decoder {
   private readonly mean: Float32Array; private readonly rstd: Float32Array;
   private readonly qkv: Float32Array; private readonly att: Float32Array;
   private readonly tmp: Float32Array; private readonly fc: Float32Array; private readonly gelu: Float32Array;
-  private readonly logits: Float32Array; private readonly scores: Float32Array;
+  private readonly logits: Float32Array;
+  private readonly slots: Int32Array; private readonly lengths: Int32Array;
   private readonly probs: Float32Array; private readonly order: Uint32Array;
 
   constructor(private readonly model: Transformer, private readonly k: Kernels, private readonly capacity: number) {
@@ -128,7 +129,8 @@ class Decoder {
     this.fc = new Float32Array(capacity * 4 * C);
     this.gelu = new Float32Array(capacity * 4 * C);
     this.logits = new Float32Array(capacity * V);
-    this.scores = new Float32Array(context);
+    this.slots = new Int32Array(capacity);
+    this.lengths = new Int32Array(capacity);
     this.probs = new Float32Array(V);
     this.order = new Uint32Array(V);
   }
@@ -163,12 +165,7 @@ class Decoder {
       for (const s of slots) {
         for (let l = 0; l < this.kCache.length; l++) {
           const qkv = acts.layers[l]!.qkv;
-          for (let t = 0; t < T; t++) {
-            const src = t * 3 * C;
-            const dst = (s * context + t) * C;
-            this.kCache[l]!.set(qkv.subarray(src + C, src + 2 * C), dst);
-            this.vCache[l]!.set(qkv.subarray(src + 2 * C, src + 3 * C), dst);
-          }
+          for (let t = 0; t < T; t++) this.writeCache(l, s, t, qkv, t * 3 * C);
         }
         firstLogits.set(acts.logits.subarray((T - 1) * V, T * V), s * V);
         pos[s] = T;
@@ -231,6 +228,24 @@ class Decoder {
     if (generated[s]!.length >= opts.maxTokens || pos[s]! >= context) done[s] = 'length';
   }
 
+  /** Writes the k and v of one position (from a fused qkv row at `src`) into cache slot s. */
+  private writeCache(l: number, s: number, t: number, qkv: Float32Array, src: number): void {
+    const { heads: H, context } = this.model.config;
+    const C = this.C;
+    const hd = C / H;
+    const kc = this.kCache[l]!;
+    const vc = this.vCache[l]!;
+    for (let h = 0; h < H; h++) {
+      const dst = ((s * H + h) * context + t) * hd;
+      const ko = src + C + h * hd;
+      const vo = src + 2 * C + h * hd;
+      for (let i = 0; i < hd; i++) {
+        kc[dst + i] = qkv[ko + i]!;
+        vc[dst + i] = qkv[vo + i]!;
+      }
+    }
+  }
+
   /** Temperature / top-k / top-p sampling (greedy at temperature 0). */
   private pick(row: Float32Array, rng: Rng, opts: SampleOptions): number {
     const V = row.length;
@@ -275,8 +290,6 @@ class Decoder {
     const m = active.length;
     const { context, heads: H, vocabSize: V } = this.model.config;
     const C = this.C;
-    const hd = C / H;
-    const scale = 1 / Math.sqrt(hd);
     const p = this.model.views;
     const k = this.k;
     const x = this.x;
@@ -294,33 +307,11 @@ class Decoder {
       k.linearForward(this.qkv, this.ln, w.qkvW, w.qkvB, m, C, 3 * C);
       for (let r = 0; r < m; r++) {
         const s = active[r]!;
-        const t = pos[s]!;
-        const base = s * context * C;
-        const src = r * 3 * C;
-        kc.set(this.qkv.subarray(src + C, src + 2 * C), base + t * C);
-        vc.set(this.qkv.subarray(src + 2 * C, src + 3 * C), base + t * C);
-        for (let h = 0; h < H; h++) {
-          const qo = src + h * hd;
-          let max = -Infinity;
-          for (let u = 0; u <= t; u++) {
-            const ko = base + u * C + h * hd;
-            let dot = 0;
-            for (let i = 0; i < hd; i++) dot += this.qkv[qo + i]! * kc[ko + i]!;
-            dot *= scale;
-            this.scores[u] = dot;
-            if (dot > max) max = dot;
-          }
-          let sum = 0;
-          for (let u = 0; u <= t; u++) { const e = Math.exp(this.scores[u]! - max); this.scores[u] = e; sum += e; }
-          const oo = r * C + h * hd;
-          for (let i = 0; i < hd; i++) this.att[oo + i] = 0;
-          for (let u = 0; u <= t; u++) {
-            const pr = this.scores[u]! / sum;
-            const vo = base + u * C + h * hd;
-            for (let i = 0; i < hd; i++) this.att[oo + i]! += pr * vc[vo + i]!;
-          }
-        }
+        this.writeCache(l, s, pos[s]!, this.qkv, r * 3 * C);
+        this.slots[r] = s;
+        this.lengths[r] = pos[s]! + 1;
       }
+      k.attentionDecode(this.att, this.qkv, kc, vc, this.slots, this.lengths, m, C, H, context);
       k.linearForward(this.tmp, this.att, w.projW, w.projB, m, C, C);
       for (let i = 0; i < m * C; i++) x[i]! += this.tmp[i]!;
       k.layerNormForward(this.ln, this.mean, this.rstd, x, w.ln2g, w.ln2b, m, C, LN_EPS);

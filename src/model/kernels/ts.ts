@@ -222,6 +222,51 @@ export const tsKernels: Kernels = {
     }
   },
 
+  attentionDecode(out, qkv, kCache, vCache, slots, lengths, m, C, H, maxT) {
+    const hd = C / H;
+    const scale = 1 / Math.sqrt(hd);
+    const scores = scratchOf(maxT);
+    for (let r = 0; r < m; r++) {
+      const len = lengths[r]!;
+      const slot = slots[r]!;
+      for (let h = 0; h < H; h++) {
+        const qo = r * 3 * C + h * hd;
+        const base = (slot * H + h) * maxT * hd;
+        let max = -Infinity;
+        for (let u = 0; u < len; u++) {
+          const ko = base + u * hd;
+          // four partial sums: independent chains the JIT can overlap
+          let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+          let i = 0;
+          for (; i + 3 < hd; i += 4) {
+            d0 += qkv[qo + i]! * kCache[ko + i]!;
+            d1 += qkv[qo + i + 1]! * kCache[ko + i + 1]!;
+            d2 += qkv[qo + i + 2]! * kCache[ko + i + 2]!;
+            d3 += qkv[qo + i + 3]! * kCache[ko + i + 3]!;
+          }
+          for (; i < hd; i++) d0 += qkv[qo + i]! * kCache[ko + i]!;
+          const dot = (d0 + d1 + d2 + d3) * scale;
+          scores[u] = dot;
+          if (dot > max) max = dot;
+        }
+        let sum = 0;
+        for (let u = 0; u < len; u++) {
+          const e = Math.exp(scores[u]! - max);
+          scores[u] = e;
+          sum += e;
+        }
+        const inv = 1 / sum;
+        const oo = r * C + h * hd;
+        for (let i = 0; i < hd; i++) out[oo + i] = 0;
+        for (let u = 0; u < len; u++) {
+          const pr = scores[u]! * inv;
+          const vo = base + u * hd;
+          for (let i = 0; i < hd; i++) out[oo + i]! += pr * vCache[vo + i]!;
+        }
+      }
+    }
+  },
+
   softmaxCrossEntropy(losses, dlogits, logits, targets, weights, rows, V) {
     let total = 0;
     for (let r = 0; r < rows; r++) {

@@ -76,6 +76,19 @@ export interface Kernels {
   ): void;
 
   /**
+   * One decoding step of causal attention against a KV cache (sampling), for m sequences at once.
+   * qkv: [m, 3C] this step's fused projections (only the q part, columns 0..C, is read);
+   * kCache, vCache: [slots, H, maxT, hd] (hd = C / H); row r attends to positions
+   * 0 .. lengths[r]-1 of cache slot slots[r] (the caller has already written this step's k and v
+   * at position lengths[r]-1). out: [m, C] (overwritten). Added after the first interface; the
+   * TypeScript version is the reference.
+   */
+  attentionDecode(
+    out: Float32Array, qkv: Float32Array, kCache: Float32Array, vCache: Float32Array,
+    slots: Int32Array, lengths: Int32Array, m: number, C: number, H: number, maxT: number,
+  ): void;
+
+  /**
    * Fused softmax cross-entropy over logits [rows, V].
    * losses[r] = -log softmax(logits[r])[targets[r]]  (0 where targets[r] < 0)
    * dlogits (when not null) = weights[r] * (softmax(logits[r]) - onehot(targets[r]))  (0 rows where targets[r] < 0)
