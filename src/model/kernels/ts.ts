@@ -7,9 +7,10 @@ import type { Kernels } from './types.js';
 
 const GELU_C = Math.sqrt(2 / Math.PI);
 
-let scratch = new Float32Array(0);
-function scratchOf(n: number): Float32Array {
-  if (scratch.length < n) scratch = new Float32Array(n);
+// float64 scratch: intermediate sums stay exact enough for float64 gradient checks
+let scratch = new Float64Array(0);
+function scratchOf(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(n);
   return scratch;
 }
 
@@ -34,7 +35,7 @@ function matmul(
     // out[i,j] += dot(a(i,:), b[j,:])
     const arow = transA ? scratchOf(K) : null;
     for (let i = 0; i < M; i++) {
-      let ai: Float32Array = a;
+      let ai: Float32Array | Float64Array = a;
       let ao = i * K;
       if (arow) {
         for (let k = 0; k < K; k++) arow[k] = a[k * M + i]!;
