@@ -205,6 +205,31 @@ Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value AttentionDecode(const Napi::CallbackInfo& info) {
+  Args a{info, "attentionDecode"};
+  int64_t m = a.dim(6, "m"), C = a.dim(7, "C"), H = a.dim(8, "H"), maxT = a.dim(9, "maxT");
+  if (H == 0 || C % H != 0) a.fail("C (" + std::to_string(C) + ") must be a positive multiple of H (" + std::to_string(H) + ")");
+  float* out = a.f32(0, "out", mul(a, m, C));
+  const float* qkv = a.f32(1, "qkv", mul(a, m, 3 * C));
+  int64_t per_slot = mul(a, C, maxT);  // H * maxT * hd
+  const float* kc = a.f32(2, "kCache", 0);
+  const float* vc = a.f32(3, "vCache", 0);
+  const int32_t* slots = a.i32(4, "slots", m);
+  const int32_t* lengths = a.i32(5, "lengths", m);
+  int64_t nk = static_cast<int64_t>(info[2].As<Napi::TypedArray>().ElementLength());
+  int64_t nv = static_cast<int64_t>(info[3].As<Napi::TypedArray>().ElementLength());
+  int64_t nslots = per_slot == 0 ? 0 : std::min(nk, nv) / per_slot;
+  for (int64_t r = 0; r < m; r++) {
+    if (slots[r] < 0 || slots[r] >= nslots)
+      a.fail("slots[" + std::to_string(r) + "] = " + std::to_string(slots[r]) + " is outside the cache (" + std::to_string(nslots) + " slots)");
+    if (lengths[r] < 0 || lengths[r] > maxT)
+      a.fail("lengths[" + std::to_string(r) + "] = " + std::to_string(lengths[r]) + " is outside 0.." + std::to_string(maxT));
+  }
+  no_overlap(a, out, m * C, qkv, m * 3 * C, "out", "qkv");
+  verdict::attention_decode(out, qkv, kc, vc, slots, lengths, m, C, H, maxT);
+  return info.Env().Undefined();
+}
+
 Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
   Args a{info, "softmaxCrossEntropy"};
   int64_t rows = a.dim(5, "rows"), V = a.dim(6, "V");
@@ -265,6 +290,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("geluBackward", Napi::Function::New(env, GeluBackward, "geluBackward"));
   exports.Set("attentionForward", Napi::Function::New(env, AttentionForward, "attentionForward"));
   exports.Set("attentionBackward", Napi::Function::New(env, AttentionBackward, "attentionBackward"));
+  exports.Set("attentionDecode", Napi::Function::New(env, AttentionDecode, "attentionDecode"));
   exports.Set("softmaxCrossEntropy", Napi::Function::New(env, SoftmaxCrossEntropy, "softmaxCrossEntropy"));
   exports.Set("logSoftmax", Napi::Function::New(env, LogSoftmax, "logSoftmax"));
   exports.Set("adamw", Napi::Function::New(env, AdamW, "adamw"));

@@ -28,6 +28,11 @@ void attention_forward(float* out, float* probs, const float* qkv, int64_t B, in
 void attention_backward(float* dqkv, const float* dout, const float* qkv, const float* probs,
                         int64_t B, int64_t T, int64_t C, int64_t H);
 
+// One decoding step against a head-major KV cache [slots, H, maxT, hd]; lengths already validated.
+void attention_decode(float* out, const float* qkv, const float* k_cache, const float* v_cache,
+                      const int32_t* slots, const int32_t* lengths, int64_t m, int64_t C, int64_t H,
+                      int64_t maxT);
+
 // Returns sum of weights[r] * losses[r] (double accumulation).
 double softmax_cross_entropy(float* losses, float* dlogits, const float* logits,
                              const int32_t* targets, const float* weights, int64_t rows, int64_t V);

@@ -406,6 +406,40 @@ void attention_backward(float* dqkv, const float* dout, const float* qkv, const 
   });
 }
 
+void attention_decode(float* out, const float* qkv, const float* k_cache, const float* v_cache,
+                      const int32_t* slots, const int32_t* lengths, int64_t m, int64_t C, int64_t H,
+                      int64_t maxT) {
+  const int64_t hd = C / H;
+  const float scale = 1.f / std::sqrt(static_cast<float>(hd));
+  int64_t work = 0;
+  for (int64_t r = 0; r < m; r++) work += lengths[r];
+  work *= C;
+  auto rows = [&](int64_t r0, int64_t r1) {
+    std::vector<float> sc(static_cast<size_t>(std::max<int64_t>(maxT, 1)));
+    for (int64_t r = r0; r < r1; r++) {
+      const int64_t len = lengths[r], slot = slots[r];
+      for (int64_t h = 0; h < H; h++) {
+        const float* q = qkv + r * 3 * C + h * hd;
+        const float* kb = k_cache + (slot * H + h) * maxT * hd;
+        const float* vb = v_cache + (slot * H + h) * maxT * hd;
+        float* o = out + r * C + h * hd;
+        for (int64_t d = 0; d < hd; d++) o[d] = 0.f;
+        if (len <= 0) continue;
+        for (int64_t u = 0; u < len; u++) sc[u] = vdot(q, kb + u * hd, hd) * scale;
+        float mx = row_max(sc.data(), len);
+        float inv = 1.f / exp_shifted_sum(sc.data(), sc.data(), len, mx);
+        for (int64_t u = 0; u < len; u++) {
+          const float p = sc[u] * inv;
+          const float* v = vb + u * hd;
+          for (int64_t d = 0; d < hd; d++) o[d] += p * v[d];
+        }
+      }
+    }
+  };
+  if (work < kElemGrain) rows(0, m);
+  else parallel_range(m, 1, rows);
+}
+
 // ---------------------------------------------------------------- softmax cross-entropy
 double softmax_cross_entropy(float* losses, float* dlogits, const float* logits,
                              const int32_t* targets, const float* weights, int64_t rows, int64_t V) {

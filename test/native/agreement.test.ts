@@ -252,6 +252,33 @@ test('native kernels agree with float64 and TypeScript references' + tsNote, { s
     }
   });
 
+  await t.test('attentionDecode (KV cache, per-row slots and lengths)', () => {
+    if (!('attentionDecode' in nk)) return;
+    for (const [m, C, H, maxT, S] of [[1, 4, 1, 1, 1], [7, 12, 3, 33, 5], [64, 128, 4, 130, 64], [3, 33, 1, 7, 2]] as const) {
+      const hd = C / H;
+      const qkv = randArray(m * 3 * C, 2), kc = randArray(S * H * maxT * hd, 2), vc = randArray(S * H * maxT * hd);
+      const slots = Int32Array.from({ length: m }, (_, r) => (r * 7) % S);
+      const lengths = Int32Array.from({ length: m }, (_, r) => (r === 0 ? maxT : 1 + Math.floor(rand() * maxT)));
+      const want = new Float64Array(m * C);
+      for (let r = 0; r < m; r++) for (let h = 0; h < H; h++) {
+        const base = (slots[r]! * H + h) * maxT * hd, sc: number[] = [];
+        for (let u = 0; u < lengths[r]!; u++) {
+          let d = 0;
+          for (let i = 0; i < hd; i++) d += qkv[r * 3 * C + h * hd + i]! * kc[base + u * hd + i]!;
+          sc.push(d / Math.sqrt(hd));
+        }
+        const mx = Math.max(...sc), e = sc.map((v) => Math.exp(v - mx)), z = e.reduce((p, q) => p + q, 0);
+        for (let u = 0; u < sc.length; u++)
+          for (let i = 0; i < hd; i++) want[r * C + h * hd + i] += (e[u]! / z) * vc[base + u * hd + i]!;
+      }
+      agree(`attentionDecode m${m} C${C} H${H} maxT${maxT}`, [randArray(m * C)],
+        (k, o) => k.attentionDecode(o[0]!, qkv, kc, vc, slots, lengths, m, C, H, maxT), [want]);
+    }
+    const q = new Float32Array(12), cache = new Float32Array(2 * 4 * 3);
+    assert.throws(() => nk.attentionDecode(new Float32Array(4), q, cache, cache, Int32Array.of(2), Int32Array.of(1), 1, 4, 2, 3), /slots\[0\] = 2 is outside the cache \(2 slots\)/);
+    assert.throws(() => nk.attentionDecode(new Float32Array(4), q, cache, cache, Int32Array.of(0), Int32Array.of(4), 1, 4, 2, 3), /lengths\[0\] = 4 is outside 0..3/);
+  });
+
   await t.test('softmaxCrossEntropy (weights, ignored targets, no gradient) and logSoftmax', () => {
     for (const rows of [1, 7, 33, 2048]) for (const V of SIZES) {
       const logits = randArray(rows * V, 5);

@@ -28,6 +28,8 @@ interface Addon {
   attentionForward: Kernels['attentionForward'];
   attentionBackward: Kernels['attentionBackward'];
   softmaxCrossEntropy: Kernels['softmaxCrossEntropy'];
+  /** Absent in addons built before it was added: the TypeScript version is used then. */
+  attentionDecode?: Kernels['attentionDecode'];
   logSoftmax: Kernels['logSoftmax'];
   adamw: Kernels['adamw'];
   /** With a number: resizes the pool. Returns the pool size (calling thread included). */
@@ -101,6 +103,12 @@ export function loadNativeKernels(options: LoadNativeOptions = {}): { kernels: N
     geluBackward: (dx, dout, x, n) => addon.geluBackward(dx, dout, x, n),
     attentionForward: (out, probs, qkv, B, T, C, H) => addon.attentionForward(out, probs, qkv, B, T, C, H),
     attentionBackward: (dqkv, dout, qkv, probs, B, T, C, H) => addon.attentionBackward(dqkv, dout, qkv, probs, B, T, C, H),
+    ...(addon.attentionDecode
+      ? {
+          attentionDecode: ((dec) => (out, qkv, kCache, vCache, slots, lengths, m, C, H, maxT) =>
+            dec(out, qkv, kCache, vCache, slots, lengths, m, C, H, maxT))(addon.attentionDecode),
+        } satisfies NativeKernels
+      : {}),
     softmaxCrossEntropy: (losses, dlogits, logits, targets, weights, rows, V) =>
       addon.softmaxCrossEntropy(losses, dlogits, logits, targets, weights, rows, V),
     logSoftmax: (out, logits, rows, V) => addon.logSoftmax(out, logits, rows, V),
