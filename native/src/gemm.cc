@@ -76,6 +76,46 @@ void pack_b(float* dst, const View& B, int64_t p0, int64_t kc, int64_t j0, int64
         dst += NR;
       }
     } else if (B.rs == 1) {  // transB: column j is contiguous over k
+#ifdef VERDICT_AVX2
+      if (cols == NR) {
+        // 8 x 8 register transposes: read 8 consecutive k of 8 columns, write 8 rows of the strip.
+        int64_t k = 0;
+        for (; k + 8 <= kc; k += 8) {
+          for (int half = 0; half < 2; half++) {
+            const float* s = base + half * 8 * B.cs + k;
+            __m256 r0 = _mm256_loadu_ps(s + 0 * B.cs), r1 = _mm256_loadu_ps(s + 1 * B.cs);
+            __m256 r2 = _mm256_loadu_ps(s + 2 * B.cs), r3 = _mm256_loadu_ps(s + 3 * B.cs);
+            __m256 r4 = _mm256_loadu_ps(s + 4 * B.cs), r5 = _mm256_loadu_ps(s + 5 * B.cs);
+            __m256 r6 = _mm256_loadu_ps(s + 6 * B.cs), r7 = _mm256_loadu_ps(s + 7 * B.cs);
+            __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+            __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+            __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+            __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+            __m256 u0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+            __m256 u1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+            __m256 u2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+            __m256 u3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+            __m256 u4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0));
+            __m256 u5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
+            __m256 u6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0));
+            __m256 u7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+            float* d = dst + k * NR + half * 8;
+            _mm256_storeu_ps(d + 0 * NR, _mm256_permute2f128_ps(u0, u4, 0x20));
+            _mm256_storeu_ps(d + 1 * NR, _mm256_permute2f128_ps(u1, u5, 0x20));
+            _mm256_storeu_ps(d + 2 * NR, _mm256_permute2f128_ps(u2, u6, 0x20));
+            _mm256_storeu_ps(d + 3 * NR, _mm256_permute2f128_ps(u3, u7, 0x20));
+            _mm256_storeu_ps(d + 4 * NR, _mm256_permute2f128_ps(u0, u4, 0x31));
+            _mm256_storeu_ps(d + 5 * NR, _mm256_permute2f128_ps(u1, u5, 0x31));
+            _mm256_storeu_ps(d + 6 * NR, _mm256_permute2f128_ps(u2, u6, 0x31));
+            _mm256_storeu_ps(d + 7 * NR, _mm256_permute2f128_ps(u3, u7, 0x31));
+          }
+        }
+        for (; k < kc; k++)
+          for (int c = 0; c < NR; c++) dst[k * NR + c] = base[c * B.cs + k];
+        dst += NR * kc;
+        continue;
+      }
+#endif
       if (cols < NR) std::memset(dst, 0, sizeof(float) * NR * kc);
       for (int64_t c = 0; c < cols; c++) {
         const float* s = base + c * B.cs;
