@@ -258,7 +258,10 @@ void gemm(float* out, const float* a, const float* b, int64_t M, int64_t N, int6
   int64_t mu = (M + MR - 1) / MR, nu = (N + NR - 1) / NR;
   bool split_m = mu >= nu || nu < nt;
   int64_t units = split_m ? mu : nu;
-  int tasks = static_cast<int>(std::min<int64_t>(nt, units));
+  // Several tiles per thread, handed out dynamically: when another process holds a core, the
+  // threads that run take over the tiles of the one that does not (extra packing is small).
+  int64_t want = std::max<int64_t>(nt, std::min<int64_t>(2 * nt, static_cast<int64_t>(flops / 4e6)));
+  int tasks = static_cast<int>(std::min<int64_t>(want, units));
   parallel_for(tasks, [&](int t) {
     int64_t u0 = units * t / tasks, u1 = units * (t + 1) / tasks;
     if (split_m)
