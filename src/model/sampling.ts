@@ -215,8 +215,14 @@ class Decoder {
       done[s] = 'eos';
       return;
     }
+    const finished = generated[s]!.length >= opts.maxTokens || pos[s]! >= context;
+    if (stops.length === 0) {
+      // no stop strings: decode once, at the end
+      if (finished) { texts[s] = tokenizer.decode(generated[s]!); done[s] = 'length'; }
+      return;
+    }
     const text = tokenizer.decode(generated[s]!);
-    if (stops.length > 0) {
+    {
       let cut = -1;
       for (const stop of stops) {
         const at = text.indexOf(stop);
@@ -225,7 +231,7 @@ class Decoder {
       if (cut >= 0) { texts[s] = text.slice(0, cut); done[s] = 'stop'; return; }
     }
     texts[s] = text;
-    if (generated[s]!.length >= opts.maxTokens || pos[s]! >= context) done[s] = 'length';
+    if (finished) done[s] = 'length';
   }
 
   /** Writes the k and v of one position (from a fused qkv row at `src`) into cache slot s. */
