@@ -9,6 +9,9 @@ export function kernelSets(): { name: string; kernels: Kernels | null; skip: str
     { name: 'typescript', kernels: getKernels('typescript'), skip: false },
   ];
   if (nativeAvailable()) sets.push({ name: 'native', kernels: getKernels('native'), skip: false });
-  else sets.push({ name: 'native', kernels: null, skip: 'native addon not built (npm run build:native)' });
+  else {
+    const why = process.env.VERDICT_NO_NATIVE === '1' ? 'VERDICT_NO_NATIVE=1 forces the TypeScript kernels' : 'native addon not built (npm run build:native)';
+    sets.push({ name: 'native', kernels: null, skip: why });
+  }
   return sets;
 }
