@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Transformer, Trainer, Tokenizer, Rng, saveCheckpoint, loadCheckpoint, CheckpointError, getKernels } from '../../src/model/index.js';
+import { Transformer, Trainer, Tokenizer, Rng, saveCheckpoint, loadCheckpoint, CheckpointError } from '../../src/model/index.js';
+import { kernelSets } from './helpers.js';
 
 const corpus = ['def add(a, b):\n    return a + b\n', 'def sub(a, b):\n    return a - b\n', 'print(add(1, 2))\n'];
 
@@ -12,10 +13,10 @@ function batches(tok: Tokenizer, rng: Rng) {
   return { tokens: rows.map((r) => r.slice(0, 8 + rng.int(r.length - 8))) };
 }
 
-test('checkpoint round trip is bit-exact and resuming training gives the same model', async () => {
+for (const set of kernelSets()) test(`checkpoint round trip is bit-exact and resuming training gives the same model (${set.name} kernels)`, { skip: set.skip }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'verdict-ckpt-'));
   try {
-    const k = getKernels('typescript');
+    const k = set.kernels!;
     const tok = Tokenizer.train(corpus, { vocabSize: 300 });
     const config = { vocabSize: tok.vocabSize, dModel: 16, layers: 2, heads: 2, context: 32, valueHead: true };
     const model = Transformer.create(config, 1);
