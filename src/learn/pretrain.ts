@@ -28,15 +28,15 @@ export const pretrainConfigSchema = z.strictObject({
   tokenizer: z.strictObject({ vocabSize: z.number().int().min(259).max(65536).default(768) }).default({ vocabSize: 768 }),
   model: z
     .strictObject({
-      dModel: z.number().int().min(8).default(160),
+      dModel: z.number().int().min(8).default(128),
       layers: z.number().int().min(1).default(4),
       heads: z.number().int().min(1).default(4),
-      contextLength: z.number().int().min(16).default(320),
+      contextLength: z.number().int().min(16).default(256),
     })
-    .default({ dModel: 160, layers: 4, heads: 4, contextLength: 320 }),
+    .default({ dModel: 128, layers: 4, heads: 4, contextLength: 256 }),
   train: z
     .strictObject({
-      steps: z.number().int().min(1).default(3000),
+      steps: z.number().int().min(1).default(1500),
       batchSize: z.number().int().min(1).default(16),
       learningRate: z.number().positive().default(3e-3),
       warmupSteps: z.number().int().min(0).default(100),
@@ -47,7 +47,7 @@ export const pretrainConfigSchema = z.strictObject({
       logEvery: z.number().int().min(1).default(10),
       evalEvery: z.number().int().min(1).default(250),
     })
-    .default({ steps: 3000, batchSize: 16, learningRate: 3e-3, warmupSteps: 100, minLearningRateRatio: 0.1, weightDecay: 0.1, gradClip: 1, checkpointEvery: 250, logEvery: 10, evalEvery: 250 }),
+    .default({ steps: 1500, batchSize: 16, learningRate: 3e-3, warmupSteps: 100, minLearningRateRatio: 0.1, weightDecay: 0.1, gradClip: 1, checkpointEvery: 250, logEvery: 10, evalEvery: 250 }),
 });
 
 export type PretrainConfig = z.infer<typeof pretrainConfigSchema>;
