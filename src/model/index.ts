@@ -18,3 +18,7 @@ export { Rng } from './rng.js';
 export { Tokenizer } from './tokenizer.js';
 export { scoreTokens } from './sampling.js';
 export { nativeAvailable } from './kernels/index.js';
+export {
+  encodeSafetensors, decodeSafetensors, writeSafetensors, readSafetensors, SafetensorsError,
+  type Dtype, type Tensor, type ReadTensor, type SafetensorsContents,
+} from './safetensors.js';

@@ -4,5 +4,4 @@ export { TaskFormatError, readText, readRecords, parseJsonLines, type SourceReco
 export { writeMbppJsonl, mbppRecord, mbppSplit } from './formats/mbpp.js';
 export { taskLookup, type TaskLookup } from './lookup.js';
 export { HUMANEVAL_STOP, JAVASCRIPT_STOP } from './formats/humaneval.js';
-// Built-in suite (src/tasks/builtin, another helper): the lead adds
-// `export * from './builtin/index.js';` here when it lands.
+export * from './builtin/index.js';

@@ -49,8 +49,8 @@ export interface Task {
   /** What the policy is shown. */
   prompt: string;
   /**
-   * `continue`: the completion continues `prompt` (HumanEval, HumanEval-X, MultiPL-E): program = prompt + completion.
-   * `whole`:    the completion is the whole program (MBPP, APPS, builtin).
+   * `continue`: the completion continues `prompt` (HumanEval, HumanEval-X, MultiPL-E, builtin): program = prompt + completion.
+   * `whole`:    the completion is the whole program (MBPP, APPS).
    */
   completionMode: 'continue' | 'whole';
   /** Function under test, when there is one. */
