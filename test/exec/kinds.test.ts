@@ -62,6 +62,34 @@ test('HumanEval check in continue mode: lines counted from the completion', asyn
   assert.equal(eof.errorLine, 1);
 });
 
+test('a function under test named like a builtin is what the tests call (MBPP 126); other shadows are not', async () => {
+  // MBPP 126 style: the program defines `sum(a, b)` and the asserts call `sum(...)`.
+  const shadowing = task('python', {
+    kind: 'asserts',
+    asserts: ['assert sum(10, 15) == 6', 'assert sum(4, 6) == 3', 'assert max([1, 5, 2]) == 5'],
+  }, '', 'sum');
+  const ref = 'def sum(a, b):\n    total = 0\n    for i in range(1, min(a, b)):\n        if a % i == 0 and b % i == 0:\n            total += i\n    return total\n';
+  const ok = await ex.judge({ task: shadowing, completion: ref });
+  assert.equal(ok.status, 'passed', ok.message);
+  assert.deepEqual(ok.tests[0]!.returned, { type: 'int', repr: '6' });
+  // The program's own code keeps seeing its own definitions (a helper named `max`).
+  const helper = await ex.judge({ task: shadowing, completion: 'def max(x):\n    return 0\n' + ref.replace('total = 0', 'total = max([])') });
+  assert.equal(helper.status, 'passed', helper.message); // the tests' max is the real one
+  // A program-level name that shadows a builtin the tests use does not fool them.
+  const tol = task('python', {
+    kind: 'asserts',
+    asserts: ['assert abs(area(2) - 12.566) < 0.01', 'assert isinstance(area(1), float)'],
+  }, '', 'area');
+  assert.equal((await ex.judge({ task: tol, completion: 'def area(r):\n    return 3.14159 * r * r\n' })).status, 'passed');
+  const liar = 'def area(r):\n    return 0\ndef abs(x):\n    return 0\ndef isinstance(a, b):\n    return True\n';
+  const lied = await ex.judge({ task: tol, completion: liar });
+  assert.equal(lied.status, 'failed');
+  assert.deepEqual(lied.tests.map((t) => t.status), ['failed', 'failed']);
+  const patched = await ex.judge({ task: tol, completion: 'import builtins\nbuiltins.abs = lambda x: 0\nbuiltins.isinstance = lambda a, b: True\ndef area(r):\n    return 0\n' });
+  assert.equal(patched.status, 'failed');
+  assert.deepEqual(patched.tests.map((t) => t.status), ['failed', 'failed']);
+});
+
 test('APPS call-based (Python): type-strict comparison, Solution class, returned values', async () => {
   const t = task('python', { kind: 'call', fnName: 'pair', cases: [{ args: [1], expected: [1, 2] }, { args: [5], expected: [5, 6] }] });
   const ok = await ex.judge({ task: t, completion: 'def pair(x):\n    return (x, x + 1)\n' });

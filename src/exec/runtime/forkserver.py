@@ -36,9 +36,11 @@ def restore_builtins():
         d.update(BUILTINS_SNAPSHOT)
 
 
-def tests_view(g):
-    """The globals the tests run in: the program's names, minus any that shadow a builtin."""
-    return {k: v for k, v in g.items() if k not in BUILTINS_SNAPSHOT or k.startswith('__')}
+def tests_view(g, entry=None):
+    """The globals the tests run in: the program's names, minus any that shadow a builtin (a
+    program-level `abs` or `isinstance` must not fool the tests), except the function under test
+    itself (MBPP 126 tests a function named `sum`)."""
+    return {k: v for k, v in g.items() if k not in BUILTINS_SNAPSHOT or k.startswith('__') or k == entry}
 
 
 class Rejected(Exception):
@@ -255,8 +257,8 @@ def run_test(i, out, ctx, fn):
 
 def judge_check(job, g, ctx, out):
     test_code = compile(job['test'], '<tests>', 'exec', dont_inherit=True)
-    tg = tests_view(g)  # HumanEval: tests see the program's names (but the real builtins)
     entry = job['entry']
+    tg = tests_view(g, entry)  # HumanEval: tests see the program's names (but the real builtins)
 
     def test():
         exec(test_code, tg)
@@ -328,7 +330,7 @@ def judge_asserts(job, g, ctx, out):
                     c = node.test
                     node.test = ast.Call(ast.Name('__verdict_eq__', ast.Load()), [c.left, c.comparators[0]], [])
             ast.fix_missing_locations(tree)
-            tg = tests_view(g)
+            tg = tests_view(g, entry)
             tg['__verdict_rec__'], tg['__verdict_eq__'] = rec, strict
             try:
                 exec(compile(tree, '<tests>', 'exec', dont_inherit=True), tg)
