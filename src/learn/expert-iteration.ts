@@ -15,6 +15,7 @@
 import type { Executor, Limits, VerdictStatus } from '../exec/types.js';
 import type { Policy } from '../policy/types.js';
 import type { Task } from '../tasks/types.js';
+import { shuffleWith, xorshift32 } from './xorshift.js';
 
 /** Every hyperparameter of expert iteration, with ReST-EM's choice where the paper makes one. */
 export interface ExpertIterationConfig {
@@ -94,21 +95,7 @@ export interface GenerateProgress {
 
 /** Deterministic shuffle (xorshift32) so task subsets and kept programs depend only on the seed. */
 function seededShuffle<T>(items: readonly T[], seed: number): T[] {
-  let s = (seed >>> 0) || 0x9e3779b9;
-  const next = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-  const a = [...items];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
+  return shuffleWith(items, xorshift32((seed >>> 0) || 0x9e3779b9));
 }
 
 /** The training problems of a round: all, or a seeded subset of `trainTasks`. */

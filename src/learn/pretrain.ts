@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { buildCorpus, DEFAULT_CORPUS_OPTIONS, type CorpusStats } from '../tasks/builtin/index.js';
 import { createTrainable, openCheckpoint, terminateCompletion, type TrainableModel, type WeightedSequence } from './engine.js';
 import { learningRateAt } from './sft.js';
+import { xorshift32 } from './xorshift.js';
 
 export const pretrainConfigSchema = z.strictObject({
   seed: z.number().int().min(0).default(1),
@@ -85,15 +86,7 @@ export function documentText(prompt: string, completion: string): string {
 
 /** Seeded xorshift32 stream. */
 function stream(seed: number): () => number {
-  let s = (seed >>> 0) ^ 0x2545f491 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
+  return xorshift32((seed >>> 0) ^ 0x2545f491);
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import { openCheckpoint, type TrainableModel } from './engine.js';
 import type { SftExample } from './expert-iteration.js';
+import { shuffleWith, xorshift32 } from './xorshift.js';
 
 export interface SftConfig {
   epochs: number;
@@ -65,21 +66,7 @@ export function learningRateAt(step: number, total: number, c: Pick<SftConfig, '
 }
 
 function shuffled(n: number, seed: number): number[] {
-  let s = (seed >>> 0) ^ 0x5bd1e995 || 1;
-  const rand = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-  const a = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
+  return shuffleWith(Array.from({ length: n }, (_, i) => i), xorshift32((seed >>> 0) ^ 0x5bd1e995));
 }
 
 /** Token ids and per-token loss weights of one example (truncated to the context, prompt first). */

@@ -1,13 +1,8 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
+import { intOption } from '../options.js';
 
-function positiveInt(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new UserError(`--${name}: expected a positive integer, got "${v}"`);
-    return n;
-  };
-}
+const positiveInt = (name: string) => intOption(name, 1);
 
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmarks');

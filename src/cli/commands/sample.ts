@@ -1,14 +1,9 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
+import { intOption, numberOption } from '../options.js';
 
-function num(name: string, check: (n: number) => boolean, what: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || !check(n)) throw new UserError(`${name}: expected ${what}, got '${v}'`);
-    return n;
-  };
-}
-const int = (name: string, min: number) => num(name, (n) => Number.isInteger(n) && n >= min, `an integer >= ${min}`);
+const num = numberOption;
+const int = intOption;
 
 /** The checkpoint commands use when --checkpoint is omitted: the shipped base model. */
 export async function defaultCheckpoint(): Promise<string> {

@@ -1,14 +1,9 @@
 import type { Command } from 'commander';
 import { basename, resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { intOption } from '../options.js';
 
-function int(name: string, min: number): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new UserError(`--${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
-    return n;
-  };
-}
+const int = intOption;
 
 /** `verdict serve-model`: a Verdict checkpoint behind an OpenAI-compatible /v1/completions. */
 export function registerServeModel(program: Command): void {

@@ -1,13 +1,8 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
+import { intOption } from '../options.js';
 
-function int(name: string, min: number): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new UserError(`--${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
-    return n;
-  };
-}
+const int = intOption;
 
 /** `verdict serve`: the execution and reward server (SandboxFusion /run_code, OpenRLHF /get_reward, /v1/execute). */
 export function registerServe(program: Command): void {

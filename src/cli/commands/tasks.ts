@@ -1,13 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
+import { intOption } from '../options.js';
 
-function intOption(name: string, min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new UserError(`${name}: expected an integer >= ${min}, got '${v}'`);
-    return n;
-  };
-}
 
 /** `verdict tasks builtin`: export a split of the built-in suite as MBPP-style JSONL. */
 export function registerTasks(program: Command): void {
