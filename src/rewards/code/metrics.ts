@@ -167,35 +167,34 @@ export function codeBleuSync(candidate: string, references: string | string[], l
  * function skips them); a corpus with no reference data flow at all follows `emptyReference`.
  */
 export async function corpusSyntaxMatch(pairs: Array<[string, string | string[]]>, lang: Language, opts: ParseOptions = {}): Promise<Ratio> {
-  await initParsers([lang]);
-  let matched = 0;
-  let total = 0;
-  for (const [cand, refs] of pairs) {
-    const c = analyzeSync(cand, lang, opts);
-    for (const r of Array.isArray(refs) ? refs : [refs]) {
-      const m = syntaxMatchCount(c.subtreeSet, referenceCache.get(r, lang, opts).subtrees);
-      matched += m.matched;
-      total += m.total;
-    }
-  }
+  const { matched, total } = await corpusCounts(pairs, lang, opts, (c, r) => syntaxMatchCount(c.subtreeSet, r.subtrees));
   return { score: total ? matched / total : null, matched, total };
 }
 
 export async function corpusDataflowMatch(pairs: Array<[string, string | string[]]>, lang: Language, opts: MatchOptions = {}): Promise<Ratio> {
-  await initParsers([lang]);
-  let matched = 0;
-  let total = 0;
-  for (const [cand, refs] of pairs) {
-    const c = analyzeSync(cand, lang, opts);
-    for (const r of Array.isArray(refs) ? refs : [refs]) {
-      const m = dataflowMatchCount(c.dataflow, referenceCache.get(r, lang, opts).dataflow);
-      matched += m.matched;
-      total += m.total;
-    }
-  }
+  const { matched, total } = await corpusCounts(pairs, lang, opts, (c, r) => dataflowMatchCount(c.dataflow, r.dataflow));
   if (total === 0) {
     const policy = opts.emptyReference ?? 'exclude';
     return { score: policy === 'exclude' ? null : policy === 'one' ? 1 : 0, matched, total };
   }
   return { score: matched / total, matched, total };
+}
+
+/** Matched and total counts summed over every (candidate, reference) pair of a corpus. */
+async function corpusCounts(
+  pairs: Array<[string, string | string[]]>, lang: Language, opts: ParseOptions,
+  count: (candidate: ProgramAnalysis, reference: ProgramAnalysis) => { matched: number; total: number },
+): Promise<{ matched: number; total: number }> {
+  await initParsers([lang]);
+  let matched = 0;
+  let total = 0;
+  for (const [cand, refs] of pairs) {
+    const c = analyzeSync(cand, lang, opts);
+    for (const r of Array.isArray(refs) ? refs : [refs]) {
+      const m = count(c, referenceCache.get(r, lang, opts));
+      matched += m.matched;
+      total += m.total;
+    }
+  }
+  return { matched, total };
 }
