@@ -63,17 +63,7 @@ export function bleuStats(hypothesis: readonly string[], references: readonly (r
     numerators.push(num);
     denominators.push(Math.max(1, total));
   }
-  const h = hypothesis.length;
-  let best = Infinity;
-  let refLength = 0;
-  for (const r of references) {
-    const d = Math.abs(r.length - h);
-    if (d < best || (d === best && r.length < refLength)) {
-      best = d;
-      refLength = r.length;
-    }
-  }
-  return { numerators, denominators, hypLength: h, refLength };
+  return { numerators, denominators, hypLength: hypothesis.length, refLength: closestRefLength(hypothesis.length, references) };
 }
 
 /** Keyword-weighted statistics: unigram counts weighted (recall against the reference), higher orders plain. */
@@ -106,17 +96,7 @@ export function weightedBleuStats(
     numerators.push(num);
     denominators.push(den);
   }
-  const h = hypothesis.length;
-  let best = Infinity;
-  let refLength = 0;
-  for (const r of references) {
-    const d = Math.abs(r.length - h);
-    if (d < best || (d === best && r.length < refLength)) {
-      best = d;
-      refLength = r.length;
-    }
-  }
-  return { numerators, denominators, hypLength: h, refLength };
+  return { numerators, denominators, hypLength: hypothesis.length, refLength: closestRefLength(hypothesis.length, references) };
 }
 
 export function addStats(a: BleuStats, b: BleuStats): BleuStats {
@@ -143,4 +123,18 @@ export function bleuFromStats(s: BleuStats, weights: readonly number[] = [0.25, 
 
 export function sentenceBleu(hypothesis: string, references: string[]): number {
   return bleuFromStats(bleuStats(whitespaceTokens(hypothesis), references.map(whitespaceTokens)));
+}
+
+/** BLEU's effective reference length: the reference length closest to the hypothesis, the shorter on a tie. */
+function closestRefLength(h: number, references: readonly (readonly string[])[]): number {
+  let best = Infinity;
+  let refLength = 0;
+  for (const r of references) {
+    const d = Math.abs(r.length - h);
+    if (d < best || (d === best && r.length < refLength)) {
+      best = d;
+      refLength = r.length;
+    }
+  }
+  return refLength;
 }
