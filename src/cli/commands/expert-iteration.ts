@@ -83,9 +83,12 @@ export interface ExpertIterationDeps {
   openPolicy(checkpoint: string): Promise<import('../../policy/types.js').Policy>;
   openExecutor(workers: number, onWarning: (m: string) => void): Promise<import('../../exec/types.js').Executor>;
   fineTune: typeof import('../../learn/sft.js').supervisedFineTune;
+  /** Refuses a folder that is not a checkpoint, before any work starts (default: none). */
+  checkCheckpoint?(dir: string): Promise<void>;
 }
 
 async function defaultDeps(): Promise<ExpertIterationDeps> {
+  const { checkpointDir } = await import('./sample.js');
   const { createPolicy } = await import('../../policy/index.js');
   const { createExecutor } = await import('../../exec/index.js');
   const { supervisedFineTune } = await import('../../learn/sft.js');
@@ -93,6 +96,9 @@ async function defaultDeps(): Promise<ExpertIterationDeps> {
     openPolicy: (checkpoint) => createPolicy({ kind: 'local', checkpoint }),
     openExecutor: (workers, onWarning) => createExecutor({ workers, onWarning }),
     fineTune: supervisedFineTune,
+    checkCheckpoint: async (dir) => {
+      await checkpointDir(dir);
+    },
   };
 }
 
@@ -113,6 +119,7 @@ export async function runExpertIterationCommand(o: ExpertIterationCommandOptions
   };
   const base = resolve(o.checkpoint ?? (await defaultCheckpoint()));
   if (!existsSync(base)) throw new UserError(`--checkpoint: no such directory: ${base}`);
+  await deps.checkCheckpoint?.(base);
   const outDir = resolve(o.out);
   await mkdir(outDir, { recursive: true });
 

@@ -19,6 +19,16 @@ export async function defaultCheckpoint(): Promise<string> {
   throw new UserError('cannot find the package root to locate models/base; pass --checkpoint');
 }
 
+/** The checkpoint a command uses (`--checkpoint`, else the shipped model), checked before any work starts. */
+export async function checkpointDir(given: string | undefined): Promise<string> {
+  const { existsSync } = await import('node:fs');
+  const { join, resolve } = await import('node:path');
+  const dir = resolve(given ?? (await defaultCheckpoint()));
+  if (!existsSync(dir)) throw new UserError(`--checkpoint: no such directory: ${dir}`);
+  if (!existsSync(join(dir, 'config.json'))) throw new UserError(`--checkpoint: ${dir} is not a Verdict checkpoint (no config.json)`);
+  return dir;
+}
+
 export interface SampleCommandOptions {
   checkpoint?: string;
   policy: string;
@@ -73,9 +83,7 @@ export async function runSampleCommand(o: SampleCommandOptions): Promise<void> {
     if (!o.model) throw new UserError('--policy openai needs --model');
     policy = await createPolicy({ kind: 'openai', baseUrl: o.baseUrl, model: o.model });
   } else {
-    const checkpoint = o.checkpoint ?? (await defaultCheckpoint());
-    const { existsSync } = await import('node:fs');
-    if (!existsSync(checkpoint)) throw new UserError(`--checkpoint: no such directory: ${checkpoint}`);
+    const checkpoint = await checkpointDir(o.checkpoint);
     policy = await createPolicy({ kind: 'local', checkpoint });
   }
   let bar: import('cli-progress').SingleBar | undefined;

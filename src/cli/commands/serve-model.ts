@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { UserError } from '../errors.js';
 import { intOption } from '../options.js';
 
@@ -20,8 +20,8 @@ export function registerServeModel(program: Command): void {
     .action(async (o: { checkpoint?: string; port: number; host: string; name?: string; batchWindowMs: number; maxBatch: number; log: boolean }) => {
       const { loadServedModel } = await import('../../policy/local.js');
       const { createModelServer, onShutdown } = await import('../../serve/index.js');
-      const { defaultCheckpoint } = await import('./sample.js');
-      const dir = resolve(o.checkpoint ?? (await defaultCheckpoint()));
+      const { checkpointDir } = await import('./sample.js');
+      const dir = await checkpointDir(o.checkpoint);
       const name = o.name ?? basename(dir);
       const model = await loadServedModel(dir, name);
       const server = createModelServer({ model, batchWindowMs: o.batchWindowMs, maxBatchSequences: o.maxBatch, logger: o.log });
