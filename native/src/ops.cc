@@ -406,38 +406,141 @@ void attention_backward(float* dqkv, const float* dout, const float* qkv, const 
   });
 }
 
+namespace {
+// One (row, head) of attention_decode, generic path: scores with vdot, then p·v row by row.
+void decode_head_generic(float* o, const float* q, const float* kb, const float* vb, int64_t len,
+                         int64_t hd, float scale, float* sc) {
+  for (int64_t d = 0; d < hd; d++) o[d] = 0.f;
+  if (len <= 0) return;
+  for (int64_t u = 0; u < len; u++) sc[u] = vdot(q, kb + u * hd, hd) * scale;
+  float mx = row_max(sc, len);
+  float inv = 1.f / exp_shifted_sum(sc, sc, len, mx);
+  for (int64_t u = 0; u < len; u++) {
+    const float p = sc[u] * inv;
+    const float* v = vb + u * hd;
+    for (int64_t d = 0; d < hd; d++) o[d] += p * v[d];
+  }
+}
+
+#ifdef VERDICT_AVX2
+// Sums each of 8 vectors horizontally: lane i of the result is the sum of the lanes of a[i].
+inline __m256 hsum8x8(__m256 a0, __m256 a1, __m256 a2, __m256 a3, __m256 a4, __m256 a5, __m256 a6,
+                      __m256 a7) {
+  __m256 s01 = _mm256_hadd_ps(a0, a1), s23 = _mm256_hadd_ps(a2, a3);
+  __m256 s45 = _mm256_hadd_ps(a4, a5), s67 = _mm256_hadd_ps(a6, a7);
+  __m256 s0123 = _mm256_hadd_ps(s01, s23), s4567 = _mm256_hadd_ps(s45, s67);
+  // s0123 = [a0 a1 a2 a3 (low halves) | a0 a1 a2 a3 (high halves)], same for s4567
+  __m256 lo = _mm256_permute2f128_ps(s0123, s4567, 0x20), hi = _mm256_permute2f128_ps(s0123, s4567, 0x31);
+  return _mm256_add_ps(lo, hi);
+}
+
+// One (row, head) with hd = 8 * NQ: q stays in registers; scores of 8 positions at a time are
+// reduced together (one horizontal-sum tree per 8 positions instead of one per position); the
+// output accumulates in registers over positions (two interleaved sets: independent FMA chains).
+template <int NQ>
+void decode_head_avx2(float* o, const float* q, const float* kb, const float* vb, int64_t len,
+                      float scale, float* sc) {
+  constexpr int64_t hd = 8 * NQ;
+  if (len <= 0) {
+    for (int64_t d = 0; d < hd; d++) o[d] = 0.f;
+    return;
+  }
+  __m256 qv[NQ];
+  const __m256 vscale = _mm256_set1_ps(scale);
+  for (int c = 0; c < NQ; c++) qv[c] = _mm256_loadu_ps(q + 8 * c);
+  __m256 vmax = _mm256_set1_ps(-INFINITY);
+  int64_t u = 0;
+  for (; u + 8 <= len; u += 8) {
+    const float* k = kb + u * hd;
+    __m256 acc[8];
+    for (int i = 0; i < 8; i++) {
+      __m256 a = _mm256_mul_ps(qv[0], _mm256_loadu_ps(k + i * hd));
+      for (int c = 1; c < NQ; c++) a = _mm256_fmadd_ps(qv[c], _mm256_loadu_ps(k + i * hd + 8 * c), a);
+      acc[i] = a;
+    }
+    __m256 s = _mm256_mul_ps(hsum8x8(acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7]), vscale);
+    _mm256_storeu_ps(sc + u, s);
+    vmax = _mm256_max_ps(vmax, s);
+  }
+  float mx = hmax8(vmax);
+  for (; u < len; u++) {
+    const float* k = kb + u * hd;
+    __m256 a = _mm256_mul_ps(qv[0], _mm256_loadu_ps(k));
+    for (int c = 1; c < NQ; c++) a = _mm256_fmadd_ps(qv[c], _mm256_loadu_ps(k + 8 * c), a);
+    float s = hsum8(a) * scale;
+    sc[u] = s;
+    mx = std::max(mx, s);
+  }
+  const float inv = 1.f / exp_shifted_sum(sc, sc, len, mx);
+  __m256 o0[NQ], o1[NQ];
+  for (int c = 0; c < NQ; c++) o0[c] = o1[c] = _mm256_setzero_ps();
+  u = 0;
+  for (; u + 2 <= len; u += 2) {
+    const float* v = vb + u * hd;
+    const __m256 p0 = _mm256_broadcast_ss(sc + u), p1 = _mm256_broadcast_ss(sc + u + 1);
+    for (int c = 0; c < NQ; c++) {
+      o0[c] = _mm256_fmadd_ps(p0, _mm256_loadu_ps(v + 8 * c), o0[c]);
+      o1[c] = _mm256_fmadd_ps(p1, _mm256_loadu_ps(v + hd + 8 * c), o1[c]);
+    }
+  }
+  if (u < len) {
+    const float* v = vb + u * hd;
+    const __m256 p0 = _mm256_broadcast_ss(sc + u);
+    for (int c = 0; c < NQ; c++) o0[c] = _mm256_fmadd_ps(p0, _mm256_loadu_ps(v + 8 * c), o0[c]);
+  }
+  const __m256 vinv = _mm256_set1_ps(inv);
+  for (int c = 0; c < NQ; c++) _mm256_storeu_ps(o + 8 * c, _mm256_mul_ps(_mm256_add_ps(o0[c], o1[c]), vinv));
+}
+#endif
+
+// Runs one (row, head) pair with the fastest path for this head size.
+inline void decode_head(float* o, const float* q, const float* kb, const float* vb, int64_t len,
+                        int64_t hd, float scale, float* sc) {
+#ifdef VERDICT_AVX2
+  switch (hd) {
+    case 8: return decode_head_avx2<1>(o, q, kb, vb, len, scale, sc);
+    case 16: return decode_head_avx2<2>(o, q, kb, vb, len, scale, sc);
+    case 24: return decode_head_avx2<3>(o, q, kb, vb, len, scale, sc);
+    case 32: return decode_head_avx2<4>(o, q, kb, vb, len, scale, sc);
+    case 40: return decode_head_avx2<5>(o, q, kb, vb, len, scale, sc);
+    case 48: return decode_head_avx2<6>(o, q, kb, vb, len, scale, sc);
+    case 56: return decode_head_avx2<7>(o, q, kb, vb, len, scale, sc);
+    case 64: return decode_head_avx2<8>(o, q, kb, vb, len, scale, sc);
+    default: break;
+  }
+#endif
+  decode_head_generic(o, q, kb, vb, len, hd, scale, sc);
+}
+}  // namespace
+
+// Work items are (row, head) pairs, handed out in chunks dynamically: rows differ in length, and
+// when another process holds a core the running threads take over the remaining chunks.
 void attention_decode(float* out, const float* qkv, const float* k_cache, const float* v_cache,
                       const int32_t* slots, const int32_t* lengths, int64_t m, int64_t C, int64_t H,
                       int64_t maxT) {
   const int64_t hd = C / H;
   const float scale = 1.f / std::sqrt(static_cast<float>(hd));
+  const int64_t pairs = m * H;
   int64_t work = 0;
   for (int64_t r = 0; r < m; r++) work += lengths[r];
   work *= C;
-  auto rows = [&](int64_t r0, int64_t r1) {
-    std::vector<float> sc(static_cast<size_t>(std::max<int64_t>(maxT, 1)));
-    for (int64_t r = r0; r < r1; r++) {
-      const int64_t len = lengths[r], slot = slots[r];
-      for (int64_t h = 0; h < H; h++) {
-        const float* q = qkv + r * 3 * C + h * hd;
-        const float* kb = k_cache + (slot * H + h) * maxT * hd;
-        const float* vb = v_cache + (slot * H + h) * maxT * hd;
-        float* o = out + r * C + h * hd;
-        for (int64_t d = 0; d < hd; d++) o[d] = 0.f;
-        if (len <= 0) continue;
-        for (int64_t u = 0; u < len; u++) sc[u] = vdot(q, kb + u * hd, hd) * scale;
-        float mx = row_max(sc.data(), len);
-        float inv = 1.f / exp_shifted_sum(sc.data(), sc.data(), len, mx);
-        for (int64_t u = 0; u < len; u++) {
-          const float p = sc[u] * inv;
-          const float* v = vb + u * hd;
-          for (int64_t d = 0; d < hd; d++) o[d] += p * v[d];
-        }
-      }
+  auto run = [&](int64_t p0, int64_t p1) {
+    thread_local std::vector<float> sc;
+    if (static_cast<int64_t>(sc.size()) < maxT + 8) sc.resize(static_cast<size_t>(maxT + 8));
+    for (int64_t p = p0; p < p1; p++) {
+      const int64_t r = p / H, h = p % H;
+      const int64_t slot = slots[r];
+      decode_head(out + r * C + h * hd, qkv + r * 3 * C + h * hd, k_cache + (slot * H + h) * maxT * hd,
+                  v_cache + (slot * H + h) * maxT * hd, lengths[r], hd, scale, sc.data());
     }
   };
-  if (work < kElemGrain) rows(0, m);
-  else parallel_range(m, 1, rows);
+  const int64_t nt = pool_threads();
+  if (work < kElemGrain || nt <= 1 || pairs < 2) {
+    run(0, pairs);
+    return;
+  }
+  const int64_t chunks = std::min<int64_t>(pairs, 8 * nt);
+  parallel_for(static_cast<int>(chunks), [&](int c) { run(pairs * c / chunks, pairs * (c + 1) / chunks); });
 }
 
 // ---------------------------------------------------------------- softmax cross-entropy

@@ -26,6 +26,10 @@ class Pool {
     start(nthreads);
   }
 
+  // Completion is counted in tasks, not in workers: the caller returns as soon as every task has
+  // run, so a worker that is slow to wake (sleeping, or descheduled because another process holds
+  // the core) costs nothing -- the caller simply runs the tasks itself. A worker enters a job only
+  // while it is open (entered_/open_ handshake), so it never touches a job whose caller returned.
   void run(int ntasks, const std::function<void(int)>& f) {
     if (ntasks <= 0) return;
     if (tl_in_task) {  // nested call from inside a task: run serially (never re-lock dispatch_)
@@ -42,20 +46,24 @@ class Pool {
       job_ = &f;
       ntasks_ = ntasks;
       next_.store(0, std::memory_order_relaxed);
-      pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
+      done_.store(0, std::memory_order_relaxed);
+      open_.store(true, std::memory_order_seq_cst);
       generation_.fetch_add(1, std::memory_order_release);
     }
-    cv_.notify_all();
+    if (sleepers_.load(std::memory_order_acquire) > 0) cv_.notify_all();
     work(f, ntasks);
-    // Wait for the workers: spin briefly (they usually finish together with us), then block.
+    // Wait for tasks other threads took: spin briefly, then block.
     auto t0 = std::chrono::steady_clock::now();
-    while (pending_.load(std::memory_order_acquire) != 0) {
+    while (done_.load(std::memory_order_acquire) != ntasks) {
       if (std::chrono::steady_clock::now() - t0 > std::chrono::microseconds(50)) {
         std::unique_lock<std::mutex> lk(m_);
-        done_cv_.wait(lk, [&] { return pending_.load(std::memory_order_acquire) == 0; });
+        done_cv_.wait(lk, [&] { return done_.load(std::memory_order_acquire) == ntasks; });
         break;
       }
     }
+    // Close the job, then wait for workers still inside it (they find no task left and leave).
+    open_.store(false, std::memory_order_seq_cst);
+    while (entered_.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
     job_ = nullptr;
   }
 
@@ -67,13 +75,17 @@ class Pool {
       tl_in_task = true;
       f(i);
       tl_in_task = false;
+      if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == ntasks) {
+        std::lock_guard<std::mutex> lk(m_);
+        done_cv_.notify_one();
+      }
     }
   }
 
   void start(int nthreads) {
     quit_ = false;
     // A worker must start from the generation current now: reading it inside the new thread
-    // could miss a job published before the thread got to run (and the caller would wait forever).
+    // could miss a job published before the thread got to run.
     uint64_t gen = generation_.load(std::memory_order_acquire);
     for (int t = 1; t < nthreads; t++) workers_.emplace_back([this, gen] { loop(gen); });
   }
@@ -94,25 +106,27 @@ class Pool {
       // Spin a little for back-to-back kernel calls, then sleep on the condition variable.
       auto t0 = std::chrono::steady_clock::now();
       while (generation_.load(std::memory_order_acquire) == seen &&
-             std::chrono::steady_clock::now() - t0 < std::chrono::microseconds(30)) {
+             std::chrono::steady_clock::now() - t0 < std::chrono::microseconds(kSpinMicros)) {
       }
-      const std::function<void(int)>* job;
-      int ntasks;
       {
         std::unique_lock<std::mutex> lk(m_);
-        cv_.wait(lk, [&] { return generation_.load(std::memory_order_acquire) != seen; });
+        if (generation_.load(std::memory_order_acquire) == seen) {
+          sleepers_.fetch_add(1, std::memory_order_acq_rel);
+          cv_.wait(lk, [&] { return generation_.load(std::memory_order_acquire) != seen; });
+          sleepers_.fetch_sub(1, std::memory_order_acq_rel);
+        }
         seen = generation_.load(std::memory_order_acquire);
         if (quit_) return;
-        job = job_;
-        ntasks = ntasks_;
       }
-      work(*job, ntasks);
-      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-        std::lock_guard<std::mutex> lk(m_);
-        done_cv_.notify_one();
-      }
+      entered_.fetch_add(1, std::memory_order_seq_cst);
+      if (open_.load(std::memory_order_seq_cst)) work(*job_, ntasks_);
+      entered_.fetch_sub(1, std::memory_order_seq_cst);
     }
   }
+
+  // How long an idle worker spins before sleeping: covers the gaps between the kernel calls of
+  // one training or decoding step (JavaScript runs between them).
+  static constexpr int kSpinMicros = 100;
 
   std::vector<std::thread> workers_;
   std::mutex dispatch_;
@@ -122,7 +136,10 @@ class Pool {
   int ntasks_ = 0;
   bool quit_ = false;
   std::atomic<int> next_{0};
-  std::atomic<int> pending_{0};
+  std::atomic<int> done_{0};
+  std::atomic<int> entered_{0};
+  std::atomic<int> sleepers_{0};
+  std::atomic<bool> open_{false};
   std::atomic<uint64_t> generation_{0};
 };
 
