@@ -259,6 +259,16 @@ Napi::Value LogSoftmax(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  Args a{info, "softmax"};
+  int64_t rows = a.dim(2, "rows"), V = a.dim(3, "V");
+  double scale = a.num(4, "scale");
+  if (!(scale > 0)) a.fail("scale must be positive (got " + std::to_string(scale) + ")");
+  int64_t n = mul(a, rows, V);
+  verdict::softmax(a.f32(0, "out", n), a.f32(1, "logits", n), rows, V, static_cast<float>(scale));
+  return info.Env().Undefined();
+}
+
 Napi::Value AdamW(const Napi::CallbackInfo& info) {
   Args a{info, "adamw"};
   int64_t n = a.dim(4, "n");
@@ -293,6 +303,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("attentionDecode", Napi::Function::New(env, AttentionDecode, "attentionDecode"));
   exports.Set("softmaxCrossEntropy", Napi::Function::New(env, SoftmaxCrossEntropy, "softmaxCrossEntropy"));
   exports.Set("logSoftmax", Napi::Function::New(env, LogSoftmax, "logSoftmax"));
+  exports.Set("softmax", Napi::Function::New(env, Softmax, "softmax"));
   exports.Set("adamw", Napi::Function::New(env, AdamW, "adamw"));
   exports.Set("threads", Napi::Function::New(env, Threads, "threads"));
   exports.Set("simd", Napi::String::New(env, verdict::simd_name()));

@@ -37,6 +37,8 @@ void attention_decode(float* out, const float* qkv, const float* k_cache, const 
 double softmax_cross_entropy(float* losses, float* dlogits, const float* logits,
                              const int32_t* targets, const float* weights, int64_t rows, int64_t V);
 void log_softmax(float* out, const float* logits, int64_t rows, int64_t V);
+// out[r] = softmax(scale * logits[r]); out may be logits.
+void softmax(float* out, const float* logits, int64_t rows, int64_t V, float scale);
 
 void adamw(float* param, const float* grad, float* m, float* v, int64_t n, float lr, float beta1,
            float beta2, float eps, float weight_decay, double step);

@@ -596,6 +596,35 @@ void log_softmax(float* out, const float* logits, int64_t rows, int64_t V) {
   });
 }
 
+void softmax(float* out, const float* logits, int64_t rows, int64_t V, float scale) {
+  parallel_range(rows, std::max<int64_t>(1, kElemGrain / std::max<int64_t>(1, V)), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      const float* x = logits + r * V;
+      float* o = out + r * V;
+      const float mx = row_max(x, V);
+      int64_t i = 0;
+      float sum = 0.f;
+#ifdef VERDICT_AVX2
+      const __m256 vm = _mm256_set1_ps(mx), vs = _mm256_set1_ps(scale);
+      __m256 acc = _mm256_setzero_ps();
+      for (; i + 8 <= V; i += 8) {
+        __m256 e = exp8(_mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i), vm), vs));
+        _mm256_storeu_ps(o + i, e);
+        acc = _mm256_add_ps(acc, e);
+      }
+      sum = hsum8(acc);
+#endif
+      for (; i < V; i++) {
+        float e = std::exp((x[i] - mx) * scale);
+        o[i] = e;
+        sum += e;
+      }
+      const float inv = 1.f / sum;
+      for (int64_t j = 0; j < V; j++) o[j] *= inv;
+    }
+  });
+}
+
 // ---------------------------------------------------------------- AdamW
 void adamw(float* param, const float* grad, float* m, float* v, int64_t n, float lr, float beta1,
            float beta2, float eps, float weight_decay, double step) {

@@ -97,6 +97,31 @@ function logProbAt(logits: Float32Array, o: number, V: number, token: number): n
   return logits[o + token]! - max - Math.log(sum);
 }
 
+/** A codec that can also decode incrementally (the BPE `Tokenizer` can); used for stop strings. */
+interface StreamingCodec extends TextCodec {
+  streamDecoder?(): { push(id: number): string; flush(): string };
+}
+
+/** Bits of the token index in a top-k/top-p sort key (vocabularies up to 2^21 ids). */
+const INDEX_BITS = 2 ** 21;
+
+/** What one sequence has produced so far. */
+interface SequenceState {
+  readonly rng: Rng;
+  readonly tokens: number[];
+  readonly logprobs: number[];
+  finish: Completion['finishReason'] | null;
+  text: string;
+  /** Incremental decoder (stop strings with a streaming codec), else null. */
+  readonly stream: { push(id: number): string; flush(): string } | null;
+  /** Text pieces decoded so far (stream path); joined once at the end. */
+  readonly pieces: string[];
+  /** Length of the text decoded so far (stream path). */
+  textLength: number;
+  /** The last (longest stop - 1) characters of that text: a new match can only start there. */
+  tail: string;
+}
+
 /** KV-cache decoder for up to `capacity` sequences. */
 class Decoder {
   private readonly C: number;
@@ -108,7 +133,11 @@ class Decoder {
   private readonly tmp: Float32Array; private readonly fc: Float32Array; private readonly gelu: Float32Array;
   private readonly logits: Float32Array;
   private readonly slots: Int32Array; private readonly lengths: Int32Array;
-  private readonly probs: Float32Array; private readonly order: Uint32Array;
+  /** Per-row log-softmax (logprobs) and tempered probabilities of the rows being sampled. */
+  private readonly logp: Float32Array; private readonly probs: Float32Array;
+  /** Top-k / top-p sort keys (probability bits, then index) and the bits view of `probs`. */
+  private readonly keys: Float64Array; private readonly probBits: Uint32Array;
+  private order: Uint32Array | null = null;
 
   constructor(private readonly model: Transformer, private readonly k: Kernels, private readonly capacity: number) {
     const { dModel: C, context, layers, vocabSize: V } = model.config;
@@ -131,8 +160,10 @@ class Decoder {
     this.logits = new Float32Array(capacity * V);
     this.slots = new Int32Array(capacity);
     this.lengths = new Int32Array(capacity);
-    this.probs = new Float32Array(V);
-    this.order = new Uint32Array(V);
+    this.logp = new Float32Array(capacity * V);
+    this.probs = new Float32Array(capacity * V);
+    this.probBits = new Uint32Array(this.probs.buffer);
+    this.keys = new Float64Array(V);
   }
 
   run(
@@ -142,13 +173,14 @@ class Decoder {
     const S = prompts.length;
     const { context, vocabSize: V } = this.model.config;
     const C = this.C;
-    const rngs = seeds.map((s) => new Rng(s));
     const pos = new Int32Array(S); // position of the next token to feed
-    const generated: number[][] = prompts.map(() => []);
-    const logprobs: number[][] = prompts.map(() => []);
-    const done: (Completion['finishReason'] | null)[] = prompts.map(() => null);
-    const texts: string[] = prompts.map(() => '');
     const stops = (opts.stop ?? []).filter((s) => s.length > 0);
+    const codec = tokenizer as StreamingCodec;
+    const streaming = stops.length > 0 && typeof codec.streamDecoder === 'function';
+    const seqs: SequenceState[] = seeds.map((seed) => ({
+      rng: new Rng(seed), tokens: [], logprobs: [], finish: null, text: '',
+      stream: streaming ? codec.streamDecoder!() : null, pieces: [], textLength: 0, tail: '',
+    }));
     // prefill: each distinct prompt once, its K/V copied to every slot that shares it
     const firstLogits = new Float32Array(S * V);
     const seen = new Map<number[], number[]>();
@@ -171,67 +203,100 @@ class Decoder {
         pos[s] = T;
       }
     }
-    const active: number[] = [];
+    // active[r] is the sequence decoded in row r of this step
+    let active = new Int32Array(S);
+    let next = new Int32Array(S);
     const nextTok = new Int32Array(S);
-    // choose the first token of every sequence from the prefill logits
-    for (let s = 0; s < S; s++) {
-      const row = firstLogits.subarray(s * V, (s + 1) * V);
-      observe?.(firstIndex + s, 0, row);
-      this.choose(s, row, rngs[s]!, opts, tokenizer, generated, logprobs, texts, done, stops, pos, context);
-      if (!done[s]) { active.push(s); nextTok[s] = generated[s]![generated[s]!.length - 1]!; }
-    }
-    let step = 1;
-    while (active.length > 0) {
-      this.decodeStep(active, nextTok, pos);
-      const still: number[] = [];
-      for (let r = 0; r < active.length; r++) {
-        const s = active[r]!;
-        pos[s]!++;
-        const row = this.logits.subarray(r * V, (r + 1) * V);
-        observe?.(firstIndex + s, step, row);
-        this.choose(s, row, rngs[s]!, opts, tokenizer, generated, logprobs, texts, done, stops, pos, context);
-        if (!done[s]) { still.push(s); nextTok[s] = generated[s]![generated[s]!.length - 1]!; }
+    for (let s = 0; s < S; s++) active[s] = s;
+    let m = S;
+    let logits: Float32Array = firstLogits;
+    for (let step = 0; m > 0; step++) {
+      if (step > 0) {
+        this.decodeStep(active, m, nextTok, pos);
+        logits = this.logits;
+        for (let r = 0; r < m; r++) pos[active[r]!]!++;
       }
-      active.length = 0;
-      active.push(...still);
-      step++;
+      if (opts.maxTokens > 0) {
+        this.k.logSoftmax(this.logp, logits, m, V);
+        if (opts.temperature > 0) this.k.softmax(this.probs, logits, m, V, 1 / opts.temperature);
+      }
+      let still = 0;
+      for (let r = 0; r < m; r++) {
+        const s = active[r]!;
+        observe?.(firstIndex + s, step, logits.subarray(r * V, (r + 1) * V));
+        const seq = seqs[s]!;
+        this.choose(seq, logits, r, opts, tokenizer, stops, pos[s]! >= context);
+        if (seq.finish === null) { next[still++] = s; nextTok[s] = seq.tokens[seq.tokens.length - 1]!; }
+      }
+      [active, next] = [next, active];
+      m = still;
     }
-    return prompts.map((_, s) => ({ text: texts[s]!, tokens: generated[s]!, logprobs: logprobs[s]!, finishReason: done[s]! }));
+    return seqs.map((q) => ({ text: q.text, tokens: q.tokens, logprobs: q.logprobs, finishReason: q.finish! }));
   }
 
-  /** Samples the next token of sequence s from `row`, records it and decides whether s is done. */
+  /** Samples the next token of `seq` from logits row r, records it and decides whether it is done. */
   private choose(
-    s: number, row: Float32Array, rng: Rng, opts: SampleOptions, tokenizer: TextCodec,
-    generated: number[][], logprobs: number[][], texts: string[], done: (Completion['finishReason'] | null)[],
-    stops: string[], pos: Int32Array, context: number,
+    seq: SequenceState, logits: Float32Array, r: number, opts: SampleOptions, tokenizer: TextCodec,
+    stops: readonly string[], atContext: boolean,
   ): void {
-    if (opts.maxTokens <= 0) { done[s] = 'length'; return; }
-    const tok = this.pick(row, rng, opts);
-    const V = row.length;
-    generated[s]!.push(tok);
-    logprobs[s]!.push(logProbAt(row, 0, V, tok));
+    if (opts.maxTokens <= 0) { seq.finish = 'length'; return; }
+    const V = this.model.config.vocabSize;
+    const tok = this.pick(logits, r, V, seq.rng, opts);
+    seq.tokens.push(tok);
+    seq.logprobs.push(this.logp[r * V + tok]!);
     if (tok === tokenizer.eos) {
-      texts[s] = tokenizer.decode(generated[s]!.slice(0, -1));
-      done[s] = 'eos';
+      seq.tokens.pop();
+      seq.text = seq.stream ? seq.pieces.join('') + seq.stream.flush() : tokenizer.decode(seq.tokens);
+      seq.tokens.push(tok);
+      seq.finish = 'eos';
       return;
     }
-    const finished = generated[s]!.length >= opts.maxTokens || pos[s]! >= context;
+    const finished = seq.tokens.length >= opts.maxTokens || atContext;
     if (stops.length === 0) {
       // no stop strings: decode once, at the end
-      if (finished) { texts[s] = tokenizer.decode(generated[s]!); done[s] = 'length'; }
+      if (finished) { seq.text = tokenizer.decode(seq.tokens); seq.finish = 'length'; }
       return;
     }
-    const text = tokenizer.decode(generated[s]!);
-    {
+    if (seq.stream) {
+      // Incremental: only the new piece (plus the tail that a stop could start in) is searched,
+      // so a sequence costs O(length) in total instead of a full decode per token.
+      let piece = seq.stream.push(tok);
+      if (finished) piece += seq.stream.flush(); // as decode(tokens): a dangling partial character
+      if (piece.length === 0) {
+        if (finished) { seq.text = seq.pieces.join(''); seq.finish = 'length'; }
+        return;
+      }
+      const window = seq.tail + piece;
+      const windowStart = seq.textLength - seq.tail.length;
       let cut = -1;
+      let longest = 0;
       for (const stop of stops) {
-        const at = text.indexOf(stop);
+        if (stop.length > longest) longest = stop.length;
+        // a match that ended before the new piece would have stopped an earlier step
+        const at = window.indexOf(stop, Math.max(0, seq.tail.length - stop.length + 1));
         if (at >= 0 && (cut < 0 || at < cut)) cut = at;
       }
-      if (cut >= 0) { texts[s] = text.slice(0, cut); done[s] = 'stop'; return; }
+      seq.pieces.push(piece);
+      seq.textLength += piece.length;
+      if (cut >= 0) {
+        seq.text = seq.pieces.join('').slice(0, windowStart + cut);
+        seq.finish = 'stop';
+        return;
+      }
+      seq.tail = window.length >= longest ? window.slice(window.length - (longest - 1)) : window;
+      if (finished) { seq.text = seq.pieces.join(''); seq.finish = 'length'; }
+      return;
     }
-    texts[s] = text;
-    if (finished) done[s] = 'length';
+    // a codec without a streaming decoder: decode the whole completion at every step
+    const text = tokenizer.decode(seq.tokens);
+    let cut = -1;
+    for (const stop of stops) {
+      const at = text.indexOf(stop);
+      if (at >= 0 && (cut < 0 || at < cut)) cut = at;
+    }
+    if (cut >= 0) { seq.text = text.slice(0, cut); seq.finish = 'stop'; return; }
+    seq.text = text;
+    if (finished) seq.finish = 'length';
   }
 
   /** Writes the k and v of one position (from a fused qkv row at `src`) into cache slot s. */
@@ -252,48 +317,65 @@ class Decoder {
     }
   }
 
-  /** Temperature / top-k / top-p sampling (greedy at temperature 0). */
-  private pick(row: Float32Array, rng: Rng, opts: SampleOptions): number {
-    const V = row.length;
+  /**
+   * Temperature / top-k / top-p sampling from logits row r (greedy at temperature 0), using the
+   * tempered probabilities the caller computed into `probs` row r. Top-k / top-p order tokens by
+   * probability, ties by index: one numeric sort of keys (probability bits, index) without a
+   * comparator function.
+   */
+  private pick(logits: Float32Array, r: number, V: number, rng: Rng, opts: SampleOptions): number {
+    const o = r * V;
     if (opts.temperature === 0) {
       let best = 0;
-      for (let j = 1; j < V; j++) if (row[j]! > row[best]!) best = j;
+      for (let j = 1; j < V; j++) if (logits[o + j]! > logits[o + best]!) best = j;
       return best;
     }
-    const inv = 1 / opts.temperature;
-    let max = -Infinity;
-    for (let j = 0; j < V; j++) if (row[j]! > max) max = row[j]!;
     const p = this.probs;
     let sum = 0;
-    for (let j = 0; j < V; j++) { const e = Math.exp((row[j]! - max) * inv); p[j] = e; sum += e; }
+    for (let j = 0; j < V; j++) sum += p[o + j]!;
     const topK = opts.topK && opts.topK > 0 && opts.topK < V ? opts.topK : V;
     const topP = opts.topP !== undefined && opts.topP > 0 && opts.topP < 1 ? opts.topP : 1;
     if (topK === V && topP === 1) {
       let u = rng.uniform() * sum;
-      for (let j = 0; j < V; j++) { u -= p[j]!; if (u < 0) return j; }
+      for (let j = 0; j < V; j++) { u -= p[o + j]!; if (u < 0) return j; }
       return V - 1;
     }
-    const order = this.order;
-    for (let j = 0; j < V; j++) order[j] = j;
-    order.sort((a, b) => p[b]! - p[a]! || a - b);
+    const order = this.sortedByProbability(o, V);
     let keep = topK;
     if (topP < 1) {
       let acc = 0;
       for (let i = 0; i < topK; i++) {
-        acc += p[order[i]!]! / sum;
+        acc += p[o + order[i]!]! / sum;
         if (acc >= topP) { keep = i + 1; break; }
       }
     }
     let kept = 0;
-    for (let i = 0; i < keep; i++) kept += p[order[i]!]!;
+    for (let i = 0; i < keep; i++) kept += p[o + order[i]!]!;
     let u = rng.uniform() * kept;
-    for (let i = 0; i < keep; i++) { u -= p[order[i]!]!; if (u < 0) return order[i]!; }
+    for (let i = 0; i < keep; i++) { u -= p[o + order[i]!]!; if (u < 0) return order[i]!; }
     return order[keep - 1]!;
   }
 
+  /** Token ids of probs row at offset o by decreasing probability (ties: smaller id first). */
+  private sortedByProbability(o: number, V: number): Uint32Array {
+    const order = (this.order ??= new Uint32Array(V));
+    if (V > INDEX_BITS) {
+      const p = this.probs;
+      for (let j = 0; j < V; j++) order[j] = j;
+      order.sort((a, b) => p[o + b]! - p[o + a]! || a - b);
+      return order;
+    }
+    // probabilities are >= 0, so their float32 bit patterns order like their values
+    const keys = this.keys;
+    const bits = this.probBits;
+    for (let j = 0; j < V; j++) keys[j] = bits[o + j]! * INDEX_BITS + (V - 1 - j);
+    keys.sort();
+    for (let i = 0; i < V; i++) order[i] = V - 1 - (keys[V - 1 - i]! % INDEX_BITS);
+    return order;
+  }
+
   /** One decoding step for the active sequences (row r <-> sequence active[r]); fills logits rows. */
-  private decodeStep(active: readonly number[], tokens: Int32Array, pos: Int32Array): void {
-    const m = active.length;
+  private decodeStep(active: Int32Array, m: number, tokens: Int32Array, pos: Int32Array): void {
     const { context, heads: H, vocabSize: V } = this.model.config;
     const C = this.C;
     const p = this.model.views;

@@ -144,6 +144,16 @@ test('softmax cross-entropy: loss, weighted gradient, ignored targets; logSoftma
     assert.ok(Math.abs(s - 1) < 1e-12);
     if (targets[r]! >= 0) assert.ok(Math.abs(-ls[r * V + targets[r]!]! - losses[r]!) < 1e-12);
   }
+  // softmax at a temperature: exp(scale * logSoftmax) renormalized
+  for (const scale of [1, 0.5, 3]) {
+    const sm = new Float64Array(rows * V);
+    k.softmax(f(sm), f(logits), rows, V, scale);
+    for (let r = 0; r < rows; r++) {
+      let z = 0;
+      for (let j = 0; j < V; j++) z += Math.exp(scale * ls[r * V + j]!);
+      for (let j = 0; j < V; j++) assert.ok(Math.abs(sm[r * V + j]! - Math.exp(scale * ls[r * V + j]!) / z) < 1e-12);
+    }
+  }
 });
 
 test('adamw: one step equals the closed form with decoupled decay', () => {

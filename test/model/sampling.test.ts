@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Transformer, Rng, sample, score, scoreTokens, type TextCodec } from '../../src/model/index.js';
+import { Transformer, Rng, Tokenizer, sample, score, scoreTokens, type TextCodec } from '../../src/model/index.js';
 import { kernelSets } from './helpers.js';
 
 /** A character-level codec for tests: ids 0..2 are BOS/EOS/PAD, then 'a'..'z' and space. */
@@ -106,4 +106,40 @@ test('score: batched equals one at a time', () => {
     assert.equal(one.length, codec.encode(it.completion).length);
     one.forEach((lp, t) => assert.ok(Math.abs(lp - batched[i]![t]!) < 1e-5));
   });
+});
+
+test('stop strings: incremental (streaming decoder) matching gives exactly the full-decode results', () => {
+  const corpus = ['def add(a, b):\n    return a + b\n', '# café naïve 日本語 😀\nx = [1, 2]\n', 'for i in range(3):\n    print(i)\n'];
+  const tok = Tokenizer.train(Array.from({ length: 10 }, () => corpus).flat(), { vocabSize: 300 });
+  // the same tokenizer without its streaming decoder: sampling falls back to decoding everything each step
+  const plain: TextCodec = { bos: tok.bos, eos: tok.eos, vocabSize: tok.vocabSize, encode: (t) => tok.encode(t), decode: (ids) => tok.decode(ids) };
+  const m = Transformer.create({ vocabSize: tok.vocabSize, dModel: 16, layers: 1, heads: 2, context: 48 }, 5);
+  const rng = new Rng(6);
+  for (let i = 0; i < m.params.length; i++) m.params[i]! += rng.normal() * 0.3;
+  const opts = { n: 6, temperature: 1, maxTokens: 40, seed: 9 };
+  const base = sample(m, tok, ['def '], opts)[0]!;
+  // random weights emit invalid UTF-8 too (decoded as U+FFFD): take stops from the valid stretches
+  const piece = (c: number, len: number, from: number): string => {
+    const t = base[c]!.text;
+    for (let i = from; i + len <= t.length; i++) if (!t.slice(i, i + len).includes('\uFFFD')) return t.slice(i, i + len);
+    throw new Error(`no ${len} valid characters in completion ${c}`);
+  };
+  const stopSets = [
+    [piece(0, 2, 4)],
+    [piece(2, 3, 3), piece(0, 1, 7)],
+    [piece(5, 4, 2), 'never-occurs-\u00e9'],
+    [piece(3, 1, 0)],
+  ];
+  let stopped = 0;
+  for (const stop of stopSets) {
+    const streamed = sample(m, tok, ['def '], { ...opts, stop })[0]!;
+    const full = sample(m, plain, ['def '], { ...opts, stop })[0]!;
+    assert.deepEqual(streamed, full, `stop ${JSON.stringify(stop)}`);
+    streamed.forEach((c, j) => {
+      for (const s of stop) assert.ok(!c.text.includes(s));
+      if (c.finishReason === 'stop') { stopped++; assert.ok(base[j]!.text.startsWith(c.text)); }
+      assert.equal(c.tokens.length, c.logprobs.length);
+    });
+  }
+  assert.ok(stopped >= 4, `only ${stopped} completions stopped`);
 });

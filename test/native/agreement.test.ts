@@ -292,6 +292,17 @@ test('native kernels agree with float64 and TypeScript references' + tsNote, { s
         for (let i = 0; i < V; i++) ls[r * V + i] = logits[r * V + i]! - mx - Math.log(z);
       }
       agree(`logSoftmax ${rows}x${V}`, [new Float32Array(rows * V)], (k, o) => k.logSoftmax(o[0]!, logits, rows, V), [ls]);
+      if ('softmax' in nk) for (const scale of [1, 0.37, 2.5]) {
+        const sm = new Float64Array(rows * V);
+        for (let r = 0; r < rows; r++) {
+          let mx = -Infinity;
+          for (let i = 0; i < V; i++) mx = Math.max(mx, logits[r * V + i]! * scale);
+          let z = 0;
+          for (let i = 0; i < V; i++) z += Math.exp(logits[r * V + i]! * scale - mx);
+          for (let i = 0; i < V; i++) sm[r * V + i] = Math.exp(logits[r * V + i]! * scale - mx) / z;
+        }
+        agree(`softmax ${rows}x${V} scale ${scale}`, [new Float32Array(rows * V)], (k, o) => k.softmax(o[0]!, logits, rows, V, scale), [sm]);
+      }
       for (const weighted of [false, true]) for (const withGrad of [true, false]) {
         const weights = weighted ? randArray(rows) : null;
         const losses = new Float64Array(rows), dl = new Float64Array(rows * V);
@@ -341,6 +352,10 @@ test('native kernels reject wrong arguments with a clear error', { skip: skipNat
   assert.throws(() => nk.softmaxCrossEntropy(new Float32Array(1), null, new Float32Array(3), Int32Array.of(3), null, 1, 3), /targets\[0\] = 3 is not below V = 3/);
   assert.throws(() => nk.adamw(new Float32Array(2), new Float32Array(2), new Float32Array(1), new Float32Array(2), 2, 1e-3, 0.9, 0.999, 1e-8, 0, 1), /adamw: m has 1 elements/);
   assert.throws(() => nk.layerNormForward(new Float32Array(4), new Float32Array(1), new Float32Array(2), new Float32Array(4), new Float32Array(2), new Float32Array(2), 2, 2, 1e-5), /mean has 1 elements/);
+  if ('softmax' in nk) {
+    assert.throws(() => nk.softmax(new Float32Array(5), new Float32Array(6), 2, 3, 1), /softmax: out has 5 elements, needs at least 6/);
+    assert.throws(() => nk.softmax(new Float32Array(6), new Float32Array(6), 2, 3, 0), /scale must be positive/);
+  }
   // Larger buffers than needed are allowed (workspaces reused across batch sizes).
   nk.matmul(new Float32Array(10), a, b, 2, 2, 3, false, false, false);
 });

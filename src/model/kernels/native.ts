@@ -31,6 +31,8 @@ interface Addon {
   /** Absent in addons built before it was added: the TypeScript version is used then. */
   attentionDecode?: Kernels['attentionDecode'];
   logSoftmax: Kernels['logSoftmax'];
+  /** Absent in addons built before it was added. */
+  softmax?: Kernels['softmax'];
   adamw: Kernels['adamw'];
   /** With a number: resizes the pool. Returns the pool size (calling thread included). */
   threads(n?: number): number;
@@ -112,6 +114,9 @@ export function loadNativeKernels(options: LoadNativeOptions = {}): { kernels: N
     softmaxCrossEntropy: (losses, dlogits, logits, targets, weights, rows, V) =>
       addon.softmaxCrossEntropy(losses, dlogits, logits, targets, weights, rows, V),
     logSoftmax: (out, logits, rows, V) => addon.logSoftmax(out, logits, rows, V),
+    ...(addon.softmax
+      ? { softmax: ((sm) => (out, logits, rows, V, scale) => sm(out, logits, rows, V, scale))(addon.softmax) } satisfies NativeKernels
+      : {}),
     adamw: (param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, step) =>
       addon.adamw(param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, step),
   };

@@ -308,6 +308,22 @@ export const tsKernels: Kernels = {
     }
   },
 
+  softmax(out, logits, rows, V, scale) {
+    for (let r = 0; r < rows; r++) {
+      const o = r * V;
+      let max = -Infinity;
+      for (let j = 0; j < V; j++) if (logits[o + j]! > max) max = logits[o + j]!;
+      let sum = 0;
+      for (let j = 0; j < V; j++) {
+        const e = Math.exp((logits[o + j]! - max) * scale);
+        out[o + j] = e;
+        sum += e;
+      }
+      const inv = 1 / sum;
+      for (let j = 0; j < V; j++) out[o + j]! *= inv;
+    }
+  },
+
   adamw(param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, step) {
     const bc1 = 1 - Math.pow(beta1, step);
     const bc2 = 1 - Math.pow(beta2, step);

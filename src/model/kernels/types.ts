@@ -104,6 +104,12 @@ export interface Kernels {
   logSoftmax(out: Float32Array, logits: Float32Array, rows: number, V: number): void;
 
   /**
+   * out[r] = softmax(scale * logits[r]) over V columns (scale > 0: sampling at temperature
+   * 1 / scale). out may be logits. Added after the first interface.
+   */
+  softmax(out: Float32Array, logits: Float32Array, rows: number, V: number, scale: number): void;
+
+  /**
    * AdamW step on one parameter tensor (decoupled weight decay, bias-corrected moments).
    * step is 1-based.
    */
