@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "kernels.h"
 #include "pool.h"
@@ -230,6 +231,66 @@ Napi::Value AttentionDecode(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Float32Array property `name` of object argument i, at least `need` elements.
+const float* f32_prop(const Args& a, size_t i, const char* arg, const char* name, int64_t need) {
+  if (i >= a.info.Length() || !a.info[i].IsObject()) a.fail(std::string(arg) + " must be an object of Float32Arrays");
+  Napi::Value v = a.info[i].As<Napi::Object>().Get(name);
+  std::string label = std::string(arg) + "." + name;
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    a.fail(label + " must be a Float32Array");
+  auto ta = v.As<Napi::TypedArray>();
+  int64_t len = static_cast<int64_t>(ta.ElementLength());
+  if (len < need) a.fail(label + " has " + std::to_string(len) + " elements, needs at least " + std::to_string(need));
+  auto* base = static_cast<uint8_t*>(ta.ArrayBuffer().Data());
+  if (need > 0 && base == nullptr) a.fail(label + " is detached");
+  return reinterpret_cast<const float*>(base + ta.ByteOffset());
+}
+
+// decodeBlock(x, w, kCache, vCache, slots, positions, m, C, H, maxT, eps, scratch, packed, repack)
+Napi::Value DecodeBlock(const Napi::CallbackInfo& info) {
+  Args a{info, "decodeBlock"};
+  int64_t m = a.dim(6, "m"), C = a.dim(7, "C"), H = a.dim(8, "H"), maxT = a.dim(9, "maxT");
+  double eps = a.num(10, "eps");
+  if (H == 0 || C % H != 0) a.fail("C (" + std::to_string(C) + ") must be a positive multiple of H (" + std::to_string(H) + ")");
+  float* x = a.f32(0, "x", mul(a, m, C));
+  const int64_t C2 = mul(a, C, C);
+  verdict::BlockWeights w{
+      f32_prop(a, 1, "w", "ln1g", C), f32_prop(a, 1, "w", "ln1b", C),
+      f32_prop(a, 1, "w", "qkvW", 3 * C2), f32_prop(a, 1, "w", "qkvB", 3 * C),
+      f32_prop(a, 1, "w", "projW", C2), f32_prop(a, 1, "w", "projB", C),
+      f32_prop(a, 1, "w", "ln2g", C), f32_prop(a, 1, "w", "ln2b", C),
+      f32_prop(a, 1, "w", "fcW", 4 * C2), f32_prop(a, 1, "w", "fcB", 4 * C),
+      f32_prop(a, 1, "w", "fcProjW", 4 * C2), f32_prop(a, 1, "w", "fcProjB", C)};
+  int64_t per_slot = mul(a, C, maxT);
+  float* kc = a.f32(2, "kCache", 0);
+  float* vc = a.f32(3, "vCache", 0);
+  const int32_t* slots = a.i32(4, "slots", m);
+  const int32_t* positions = a.i32(5, "positions", m);
+  a.f32(11, "scratch", mul(a, m, 10 * C + 2));  // the TypeScript twin's workspace (unused here)
+  bool repack = a.flag(13, "repack");
+  float* packed = a.f32(12, "packed", verdict::decode_block_packed_size(C));
+  int64_t nk = static_cast<int64_t>(info[2].As<Napi::TypedArray>().ElementLength());
+  int64_t nv = static_cast<int64_t>(info[3].As<Napi::TypedArray>().ElementLength());
+  int64_t nslots = per_slot == 0 ? 0 : std::min(nk, nv) / per_slot;
+  std::vector<bool> used(static_cast<size_t>(nslots), false);
+  for (int64_t r = 0; r < m; r++) {
+    if (slots[r] < 0 || slots[r] >= nslots)
+      a.fail("slots[" + std::to_string(r) + "] = " + std::to_string(slots[r]) + " is outside the cache (" + std::to_string(nslots) + " slots)");
+    if (used[slots[r]]) a.fail("slots[" + std::to_string(r) + "] = " + std::to_string(slots[r]) + " appears twice");
+    used[slots[r]] = true;
+    if (positions[r] < 0 || positions[r] >= maxT)
+      a.fail("positions[" + std::to_string(r) + "] = " + std::to_string(positions[r]) + " is outside 0.." + std::to_string(maxT - 1));
+  }
+  no_overlap(a, x, m * C, kc, nk, "x", "kCache");
+  no_overlap(a, x, m * C, vc, nv, "x", "vCache");
+  int64_t np = verdict::decode_block_packed_size(C);
+  no_overlap(a, packed, np, x, m * C, "packed", "x");
+  no_overlap(a, packed, np, kc, nk, "packed", "kCache");
+  no_overlap(a, packed, np, vc, nv, "packed", "vCache");
+  verdict::decode_block(x, w, packed, repack, kc, vc, slots, positions, m, C, H, maxT, static_cast<float>(eps));
+  return info.Env().Undefined();
+}
+
 Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
   Args a{info, "softmaxCrossEntropy"};
   int64_t rows = a.dim(5, "rows"), V = a.dim(6, "V");
@@ -303,6 +364,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("attentionDecode", Napi::Function::New(env, AttentionDecode, "attentionDecode"));
   exports.Set("softmaxCrossEntropy", Napi::Function::New(env, SoftmaxCrossEntropy, "softmaxCrossEntropy"));
   exports.Set("logSoftmax", Napi::Function::New(env, LogSoftmax, "logSoftmax"));
+  exports.Set("decodeBlock", Napi::Function::New(env, DecodeBlock, "decodeBlock"));
   exports.Set("softmax", Napi::Function::New(env, Softmax, "softmax"));
   exports.Set("adamw", Napi::Function::New(env, AdamW, "adamw"));
   exports.Set("threads", Napi::Function::New(env, Threads, "threads"));

@@ -271,6 +271,53 @@ void gemm(float* out, const float* a, const float* b, int64_t M, int64_t N, int6
   });
 }
 
+int64_t packed_b_size(int64_t N, int64_t K) { return ((N + NR - 1) / NR) * NR * K; }
+
+void pack_b_all(float* dst, const float* b, int64_t N, int64_t K, bool transB) {
+  View B = transB ? View{b, 1, K} : View{b, N, 1};
+  for (int64_t jc = 0; jc < N; jc += NC) {
+    int64_t nc = std::min(NC, N - jc);
+    int64_t ncr = ((nc + NR - 1) / NR) * NR;
+    for (int64_t pc = 0; pc < K; pc += KC) {
+      int64_t kc = std::min(KC, K - pc);
+      pack_b(dst, B, pc, kc, jc, nc);
+      dst += kc * ncr;
+    }
+  }
+}
+
+void gemm_packed_serial(float* out, const float* a, const float* packed_b, int64_t M, int64_t N, int64_t K,
+                        bool accumulate) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate) std::memset(out, 0, sizeof(float) * M * N);
+    return;
+  }
+  View A{a, K, 1};
+  float* pa = scratch(tl_a, tl_a_cap, MC * KC);
+  const float* pb = packed_b;
+  for (int64_t jc = 0; jc < N; jc += NC) {
+    int64_t nc = std::min(NC, N - jc);
+    int64_t ncr = ((nc + NR - 1) / NR) * NR;
+    for (int64_t pc = 0; pc < K; pc += KC) {
+      int64_t kc = std::min(KC, K - pc);
+      bool overwrite = !accumulate && pc == 0;
+      for (int64_t ic = 0; ic < M; ic += MC) {
+        int64_t mc = std::min(MC, M - ic);
+        pack_a(pa, A, ic, mc, pc, kc);
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
+            micro_kernel(kc, pa + ir * kc, pb + jr * kc, out + ic * N + ir * N + jc + jr, N, mr, nr, overwrite);
+          }
+        }
+      }
+      pb += kc * ncr;
+    }
+  }
+}
+
 const char* simd_name() {
 #ifdef VERDICT_AVX2
   return "avx2-fma";

@@ -195,19 +195,26 @@ void linear_backward(float* dx, float* dw, float* dbias, const float* dout, cons
 }
 
 // ---------------------------------------------------------------- LayerNorm
+namespace {
+void layernorm_rows(float* out, float* mean, float* rstd, const float* x, const float* gamma,
+                    const float* beta, int64_t r0, int64_t r1, int64_t dim, float eps) {
+  for (int64_t r = r0; r < r1; r++) {
+    const float* xr = x + r * dim;
+    float m = vsum(xr, dim) / dim;
+    float v = vsqdev(xr, dim, m);
+    float rs = 1.f / std::sqrt(v / dim + eps);
+    float* o = out + r * dim;
+    for (int64_t i = 0; i < dim; i++) o[i] = (xr[i] - m) * rs * gamma[i] + beta[i];
+    mean[r] = m;
+    rstd[r] = rs;
+  }
+}
+}  // namespace
+
 void layernorm_forward(float* out, float* mean, float* rstd, const float* x, const float* gamma,
                        const float* beta, int64_t rows, int64_t dim, float eps) {
   parallel_range(rows, std::max<int64_t>(1, kElemGrain / std::max<int64_t>(1, dim)), [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; r++) {
-      const float* xr = x + r * dim;
-      float m = vsum(xr, dim) / dim;
-      float v = vsqdev(xr, dim, m);
-      float rs = 1.f / std::sqrt(v / dim + eps);
-      float* o = out + r * dim;
-      for (int64_t i = 0; i < dim; i++) o[i] = (xr[i] - m) * rs * gamma[i] + beta[i];
-      mean[r] = m;
-      rstd[r] = rs;
-    }
+    layernorm_rows(out, mean, rstd, x, gamma, beta, r0, r1, dim, eps);
   });
 }
 
@@ -258,8 +265,9 @@ void layernorm_backward(float* dx, float* dgamma, float* dbeta, const float* dou
 // ---------------------------------------------------------------- GELU (tanh approximation)
 // 0.5 x (1 + tanh(u)) is computed as x * sigmoid(2u): the same value without the cancellation of
 // 1 + tanh(u) when u is very negative (float32 would lose most digits of tiny outputs there).
-void gelu_forward(float* out, const float* x, int64_t n) {
-  parallel_range(n, kElemGrain, [&](int64_t i0, int64_t i1) {
+namespace {
+void gelu_range(float* out, const float* x, int64_t i0, int64_t i1) {
+  {
     int64_t i = i0;
 #ifdef VERDICT_AVX2
     const __m256 m2c = _mm256_set1_ps(-2.f * kGeluC), a = _mm256_set1_ps(kGeluA), one = _mm256_set1_ps(1.f);
@@ -274,7 +282,12 @@ void gelu_forward(float* out, const float* x, int64_t n) {
       float u = kGeluC * (xv + kGeluA * xv * xv * xv);
       out[i] = xv / (1.f + std::exp(-2.f * u));
     }
-  });
+  }
+}
+}  // namespace
+
+void gelu_forward(float* out, const float* x, int64_t n) {
+  parallel_range(n, kElemGrain, [&](int64_t i0, int64_t i1) { gelu_range(out, x, i0, i1); });
 }
 
 // gelu'(x) = s + 2 x s (1 - s) u'(x) with s = sigmoid(2u) (since 0.5 (1 + tanh u) = s and
@@ -541,6 +554,91 @@ void attention_decode(float* out, const float* qkv, const float* k_cache, const 
   }
   const int64_t chunks = std::min<int64_t>(pairs, 8 * nt);
   parallel_for(static_cast<int>(chunks), [&](int c) { run(pairs * c / chunks, pairs * (c + 1) / chunks); });
+}
+
+// ---------------------------------------------------------------- fused decoding block
+// Sequence-parallel: each chunk of rows runs the whole block (LayerNorm, qkv, cache write,
+// attention, projection, MLP) on one thread, so a block costs one hand-out of work instead of one
+// per kernel, and chunks are handed out dynamically (a thread that loses its core delays nothing).
+int64_t decode_block_packed_size(int64_t C) {
+  // + 7: the panels start at the first 32-byte boundary of the buffer (aligned AVX loads)
+  return packed_b_size(3 * C, C) + packed_b_size(C, C) + packed_b_size(4 * C, C) + packed_b_size(C, 4 * C) + 7;
+}
+
+void decode_block(float* x, const BlockWeights& w, float* packed, bool repack, float* k_cache,
+                  float* v_cache, const int32_t* slots, const int32_t* positions, int64_t m, int64_t C,
+                  int64_t H, int64_t maxT, float eps) {
+  const int64_t hd = C / H;
+  // Weight panels: packed once (repack), then shared read-only by every chunk of every step.
+  float* p_qkv = packed;
+  while (reinterpret_cast<uintptr_t>(p_qkv) % 32 != 0) p_qkv++;  // Float32Arrays are 4-byte aligned
+  float* p_proj = p_qkv + packed_b_size(3 * C, C);
+  float* p_fc = p_proj + packed_b_size(C, C);
+  float* p_fcproj = p_fc + packed_b_size(4 * C, C);
+  if (repack) {
+    pack_b_all(p_qkv, w.qkvW, 3 * C, C, true);
+    pack_b_all(p_proj, w.projW, C, C, true);
+    pack_b_all(p_fc, w.fcW, 4 * C, C, true);
+    pack_b_all(p_fcproj, w.fcProjW, C, 4 * C, true);
+  }
+  const float scale = 1.f / std::sqrt(static_cast<float>(hd));
+  auto rows = [&](int64_t r0, int64_t r1) {
+    const int64_t n = r1 - r0;
+    if (n <= 0) return;
+    thread_local std::vector<float> buf;
+    const size_t need = static_cast<size_t>(n * 9 * C + 2 * n + maxT + 8);
+    if (buf.size() < need) buf.resize(need);
+    float* ln = buf.data();
+    float* qkv = ln + n * C;
+    float* att = qkv + n * 3 * C;
+    float* fc = att + n * C;
+    float* mean = fc + n * 4 * C;
+    float* rstd = mean + n;
+    float* sc = rstd + n;
+    float* xr = x + r0 * C;
+    auto fill_rows = [](float* dst, const float* bias, int64_t nrows, int64_t width) {
+      for (int64_t r = 0; r < nrows; r++) std::memcpy(dst + r * width, bias, sizeof(float) * width);
+    };
+    auto add_rows = [](float* dst, const float* bias, int64_t nrows, int64_t width) {
+      for (int64_t r = 0; r < nrows; r++)
+        for (int64_t i = 0; i < width; i++) dst[r * width + i] += bias[i];
+    };
+    // attention half
+    layernorm_rows(ln, mean, rstd, xr, w.ln1g, w.ln1b, 0, n, C, eps);
+    fill_rows(qkv, w.qkvB, n, 3 * C);
+    gemm_packed_serial(qkv, ln, p_qkv, n, 3 * C, C, true);
+    for (int64_t r = 0; r < n; r++) {
+      const int64_t slot = slots[r0 + r], pos = positions[r0 + r];
+      for (int64_t h = 0; h < H; h++) {
+        const int64_t dst = ((slot * H + h) * maxT + pos) * hd;
+        std::memcpy(k_cache + dst, qkv + r * 3 * C + C + h * hd, sizeof(float) * hd);
+        std::memcpy(v_cache + dst, qkv + r * 3 * C + 2 * C + h * hd, sizeof(float) * hd);
+      }
+    }
+    for (int64_t r = 0; r < n; r++) {
+      const int64_t slot = slots[r0 + r], len = positions[r0 + r] + 1;
+      for (int64_t h = 0; h < H; h++)
+        decode_head(att + r * C + h * hd, qkv + r * 3 * C + h * hd, k_cache + (slot * H + h) * maxT * hd,
+                    v_cache + (slot * H + h) * maxT * hd, len, hd, scale, sc);
+    }
+    gemm_packed_serial(xr, att, p_proj, n, C, C, true);  // residual: accumulate into x
+    add_rows(xr, w.projB, n, C);
+    // MLP half
+    layernorm_rows(ln, mean, rstd, xr, w.ln2g, w.ln2b, 0, n, C, eps);
+    fill_rows(fc, w.fcB, n, 4 * C);
+    gemm_packed_serial(fc, ln, p_fc, n, 4 * C, C, true);
+    gelu_range(fc, fc, 0, n * 4 * C);
+    gemm_packed_serial(xr, fc, p_fcproj, n, C, 4 * C, true);
+    add_rows(xr, w.fcProjB, n, C);
+  };
+  const int64_t nt = pool_threads();
+  // Chunks of at least 8 rows (smaller ones repack the weights too often), at most 2 per thread.
+  const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(2 * nt, m / 8));
+  if (chunks <= 1) {
+    rows(0, m);
+    return;
+  }
+  parallel_for(static_cast<int>(chunks), [&](int c) { rows(m * c / chunks, m * (c + 1) / chunks); });
 }
 
 // ---------------------------------------------------------------- softmax cross-entropy

@@ -129,10 +129,13 @@ class Decoder {
   private readonly vCache: Float32Array[];
   private readonly x: Float32Array; private readonly ln: Float32Array;
   private readonly mean: Float32Array; private readonly rstd: Float32Array;
-  private readonly qkv: Float32Array; private readonly att: Float32Array;
-  private readonly tmp: Float32Array; private readonly fc: Float32Array; private readonly gelu: Float32Array;
+  /** Workspace of decodeBlock, and each layer's weights in the kernels' packed layout. */
+  private readonly scratch: Float32Array;
+  private readonly packed: Float32Array[];
+  private packedReady = false;
   private readonly logits: Float32Array;
-  private readonly slots: Int32Array; private readonly lengths: Int32Array;
+  /** Cache slot and position of each row of a step. */
+  private readonly slots: Int32Array; private readonly positions: Int32Array;
   /** Per-row log-softmax (logprobs) and tempered probabilities of the rows being sampled. */
   private readonly logp: Float32Array; private readonly probs: Float32Array;
   /** Top-k / top-p sort keys (probability bits, then index) and the bits view of `probs`. */
@@ -152,14 +155,11 @@ class Decoder {
     this.ln = new Float32Array(capacity * C);
     this.mean = new Float32Array(capacity);
     this.rstd = new Float32Array(capacity);
-    this.qkv = new Float32Array(capacity * 3 * C);
-    this.att = new Float32Array(capacity * C);
-    this.tmp = new Float32Array(capacity * C);
-    this.fc = new Float32Array(capacity * 4 * C);
-    this.gelu = new Float32Array(capacity * 4 * C);
+    this.scratch = new Float32Array(capacity * (10 * C + 2));
+    this.packed = Array.from({ length: layers }, () => new Float32Array(12 * C * C + 128 * C));
     this.logits = new Float32Array(capacity * V);
     this.slots = new Int32Array(capacity);
-    this.lengths = new Int32Array(capacity);
+    this.positions = new Int32Array(capacity);
     this.logp = new Float32Array(capacity * V);
     this.probs = new Float32Array(capacity * V);
     this.probBits = new Uint32Array(this.probs.buffer);
@@ -374,7 +374,7 @@ class Decoder {
     return order;
   }
 
-  /** One decoding step for the active sequences (row r <-> sequence active[r]); fills logits rows. */
+  /** One decoding step for rows 0..m-1 (row r <-> sequence active[r]); fills logits rows. */
   private decodeStep(active: Int32Array, m: number, tokens: Int32Array, pos: Int32Array): void {
     const { context, heads: H, vocabSize: V } = this.model.config;
     const C = this.C;
@@ -386,28 +386,16 @@ class Decoder {
       const to = tokens[s]! * C;
       const po = pos[s]! * C;
       for (let i = 0; i < C; i++) x[r * C + i] = p.wte[to + i]! + p.wpe[po + i]!;
+      this.slots[r] = s;
+      this.positions[r] = pos[s]!;
     }
     for (let l = 0; l < p.layers.length; l++) {
-      const w = p.layers[l]!;
-      const kc = this.kCache[l]!;
-      const vc = this.vCache[l]!;
-      k.layerNormForward(this.ln, this.mean, this.rstd, x, w.ln1g, w.ln1b, m, C, LN_EPS);
-      k.linearForward(this.qkv, this.ln, w.qkvW, w.qkvB, m, C, 3 * C);
-      for (let r = 0; r < m; r++) {
-        const s = active[r]!;
-        this.writeCache(l, s, pos[s]!, this.qkv, r * 3 * C);
-        this.slots[r] = s;
-        this.lengths[r] = pos[s]! + 1;
-      }
-      k.attentionDecode(this.att, this.qkv, kc, vc, this.slots, this.lengths, m, C, H, context);
-      k.linearForward(this.tmp, this.att, w.projW, w.projB, m, C, C);
-      for (let i = 0; i < m * C; i++) x[i]! += this.tmp[i]!;
-      k.layerNormForward(this.ln, this.mean, this.rstd, x, w.ln2g, w.ln2b, m, C, LN_EPS);
-      k.linearForward(this.fc, this.ln, w.fcW, w.fcB, m, C, 4 * C);
-      k.geluForward(this.gelu, this.fc, m * 4 * C);
-      k.linearForward(this.tmp, this.gelu, w.fcProjW, w.fcProjB, m, 4 * C, C);
-      for (let i = 0; i < m * C; i++) x[i]! += this.tmp[i]!;
+      k.decodeBlock(
+        x, p.layers[l]!, this.kCache[l]!, this.vCache[l]!, this.slots, this.positions, m, C, H, context, LN_EPS,
+        this.scratch, this.packed[l]!, !this.packedReady,
+      );
     }
+    this.packedReady = true; // the weights do not change during one sample() call
     k.layerNormForward(this.ln, this.mean, this.rstd, x, p.lnfg, p.lnfb, m, C, LN_EPS);
     k.linearForward(this.logits, this.ln, p.wte, null, m, C, V);
   }

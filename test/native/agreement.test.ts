@@ -279,6 +279,51 @@ test('native kernels agree with float64 and TypeScript references' + tsNote, { s
     assert.throws(() => nk.attentionDecode(new Float32Array(4), q, cache, cache, Int32Array.of(0), Int32Array.of(4), 1, 4, 2, 3), /lengths\[0\] = 4 is outside 0..3/);
   });
 
+  await t.test('decodeBlock (fused block step: residual stream and KV-cache writes)', () => {
+    if (!('decodeBlock' in nk) || !tsKernels) return;
+    const ts = tsKernels;
+    // [m, C, H, maxT, slots]: one head of 8 (AVX path), odd head size 7 (generic path), head size 32
+    // with chunks split over threads, the sampling benchmark's shape
+    for (const [m, C, H, maxT, S] of [[1, 8, 1, 3, 2], [7, 21, 3, 9, 9], [37, 64, 2, 20, 40], [64, 128, 4, 130, 64]] as const) {
+      const hd = C / H;
+      const w = {
+        ln1g: randArray(C, 1), ln1b: randArray(C, 0.1), qkvW: randArray(3 * C * C, 0.2), qkvB: randArray(3 * C, 0.1),
+        projW: randArray(C * C, 0.2), projB: randArray(C, 0.1), ln2g: randArray(C, 1), ln2b: randArray(C, 0.1),
+        fcW: randArray(4 * C * C, 0.2), fcB: randArray(4 * C, 0.1), fcProjW: randArray(4 * C * C, 0.1), fcProjB: randArray(C, 0.1),
+      };
+      const x = randArray(m * C, 1), kc = randArray(S * H * maxT * hd, 1), vc = randArray(S * H * maxT * hd, 1);
+      // distinct slots in a shuffled order, positions anywhere in the cache (0 and maxT - 1 included)
+      const perm = Array.from({ length: S }, (_, i) => i).sort(() => rand() - 0.5);
+      const slots = Int32Array.from({ length: m }, (_, r) => perm[r]!);
+      const positions = Int32Array.from({ length: m }, (_, r) => (r === 0 ? maxT - 1 : r === 1 ? 0 : Math.floor(rand() * maxT)));
+      // float64 oracle: the TypeScript twin (single kernels one by one) in double precision
+      const f64 = (a: Float32Array) => Float64Array.from(a) as unknown as Float32Array;
+      const w64 = Object.fromEntries(Object.entries(w).map(([k, v]) => [k, f64(v)])) as unknown as typeof w;
+      const want = [f64(x), f64(kc), f64(vc)];
+      ts.decodeBlock(want[0]!, w64, want[1]!, want[2]!, slots, positions, m, C, H, maxT, 1e-5,
+        new Float64Array(m * (10 * C + 2)) as unknown as Float32Array, new Float32Array(0), true);
+      const packed = new Float32Array(12 * C * C + 128 * C + 1).subarray(1); // deliberately not 32-byte aligned
+      agree(`decodeBlock m${m} C${C} H${H} maxT${maxT}`, [x, kc, vc],
+        (k, o) => k.decodeBlock(o[0]!, w, o[1]!, o[2]!, slots, positions, m, C, H, maxT, 1e-5, new Float32Array(m * (10 * C + 2)), packed, true),
+        want);
+      // a second step with the packed weights reused (repack false) gives the same result
+      const o1 = [copy(x), copy(kc), copy(vc)];
+      nk.decodeBlock(o1[0]!, w, o1[1]!, o1[2]!, slots, positions, m, C, H, maxT, 1e-5, new Float32Array(m * (10 * C + 2)), packed, false);
+      o1.forEach((o, i) => expectClose(`decodeBlock reusing packed weights [out ${i}]`, o, want[i]!));
+    }
+    const C = 8, w = { ln1g: new Float32Array(C), ln1b: new Float32Array(C), qkvW: new Float32Array(3 * C * C), qkvB: new Float32Array(3 * C),
+      projW: new Float32Array(C * C), projB: new Float32Array(C), ln2g: new Float32Array(C), ln2b: new Float32Array(C),
+      fcW: new Float32Array(4 * C * C), fcB: new Float32Array(4 * C), fcProjW: new Float32Array(4 * C * C), fcProjB: new Float32Array(C) };
+    const cache = new Float32Array(2 * 4 * C), x = new Float32Array(2 * C), scratch = new Float32Array(2 * (10 * C + 2)), packed = new Float32Array(12 * C * C + 128 * C);
+    const call = (o: Partial<{ w: typeof w; slots: Int32Array; positions: Int32Array; packed: Float32Array }>) =>
+      nk.decodeBlock(x, o.w ?? w, cache, cache.slice(), o.slots ?? Int32Array.of(0, 1), o.positions ?? Int32Array.of(0, 3), 2, C, 2, 4, 1e-5, scratch, o.packed ?? packed, true);
+    call({});
+    assert.throws(() => call({ slots: Int32Array.of(1, 1) }), /slots\[1\] = 1 appears twice/);
+    assert.throws(() => call({ positions: Int32Array.of(0, 4) }), /positions\[1\] = 4 is outside 0..3/);
+    assert.throws(() => call({ packed: new Float32Array(100) }), /packed has 100 elements/);
+    assert.throws(() => call({ w: { ...w, fcW: new Float32Array(3) } }), /w\.fcW has 3 elements/);
+  });
+
   await t.test('softmaxCrossEntropy (weights, ignored targets, no gradient) and logSoftmax', () => {
     for (const rows of [1, 7, 33, 2048]) for (const V of SIZES) {
       const logits = randArray(rows * V, 5);

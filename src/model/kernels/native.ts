@@ -32,6 +32,8 @@ interface Addon {
   attentionDecode?: Kernels['attentionDecode'];
   logSoftmax: Kernels['logSoftmax'];
   /** Absent in addons built before it was added. */
+  decodeBlock?: Kernels['decodeBlock'];
+  /** Absent in addons built before it was added. */
   softmax?: Kernels['softmax'];
   adamw: Kernels['adamw'];
   /** With a number: resizes the pool. Returns the pool size (calling thread included). */
@@ -114,6 +116,12 @@ export function loadNativeKernels(options: LoadNativeOptions = {}): { kernels: N
     softmaxCrossEntropy: (losses, dlogits, logits, targets, weights, rows, V) =>
       addon.softmaxCrossEntropy(losses, dlogits, logits, targets, weights, rows, V),
     logSoftmax: (out, logits, rows, V) => addon.logSoftmax(out, logits, rows, V),
+    ...(addon.decodeBlock
+      ? {
+          decodeBlock: ((db) => (x, w, kCache, vCache, slots, positions, m, C, H, maxT, eps, scratch, packed, repack) =>
+            db(x, w, kCache, vCache, slots, positions, m, C, H, maxT, eps, scratch, packed, repack))(addon.decodeBlock),
+        } satisfies NativeKernels
+      : {}),
     ...(addon.softmax
       ? { softmax: ((sm) => (out, logits, rows, V, scale) => sm(out, logits, rows, V, scale))(addon.softmax) } satisfies NativeKernels
       : {}),

@@ -53,6 +53,8 @@ function matmul(
   }
 }
 
+let lengthsScratch = new Int32Array(0);
+
 export const tsKernels: Kernels = {
   name: 'typescript',
 
@@ -266,6 +268,39 @@ export const tsKernels: Kernels = {
         }
       }
     }
+  },
+
+  decodeBlock(x, w, kCache, vCache, slots, positions, m, C, H, maxT, eps, scratch) {
+    const k = tsKernels;
+    const hd = C / H;
+    let o = 0;
+    const take = (n: number): Float32Array => scratch.subarray(o, (o += n));
+    const ln = take(m * C), qkv = take(m * 3 * C), att = take(m * C), tmp = take(m * C), fc = take(m * 4 * C);
+    const mean = take(m), rstd = take(m);
+    if (lengthsScratch.length < m) lengthsScratch = new Int32Array(m);
+    const lengths = lengthsScratch;
+    k.layerNormForward(ln, mean, rstd, x, w.ln1g, w.ln1b, m, C, eps);
+    k.linearForward(qkv, ln, w.qkvW, w.qkvB, m, C, 3 * C);
+    for (let r = 0; r < m; r++) {
+      const slot = slots[r]!, pos = positions[r]!;
+      for (let h = 0; h < H; h++) {
+        const dst = ((slot * H + h) * maxT + pos) * hd;
+        const src = r * 3 * C + h * hd;
+        for (let i = 0; i < hd; i++) {
+          kCache[dst + i] = qkv[src + C + i]!;
+          vCache[dst + i] = qkv[src + 2 * C + i]!;
+        }
+      }
+      lengths[r] = pos + 1;
+    }
+    k.attentionDecode(att, qkv, kCache, vCache, slots, lengths, m, C, H, maxT);
+    k.linearForward(tmp, att, w.projW, w.projB, m, C, C);
+    for (let i = 0; i < m * C; i++) x[i]! += tmp[i]!;
+    k.layerNormForward(ln, mean, rstd, x, w.ln2g, w.ln2b, m, C, eps);
+    k.linearForward(fc, ln, w.fcW, w.fcB, m, C, 4 * C);
+    k.geluForward(fc, fc, m * 4 * C);
+    k.linearForward(tmp, fc, w.fcProjW, w.fcProjB, m, 4 * C, C);
+    for (let i = 0; i < m * C; i++) x[i]! += tmp[i]!;
   },
 
   softmaxCrossEntropy(losses, dlogits, logits, targets, weights, rows, V) {

@@ -10,6 +10,20 @@
  * (gradients of parameters always accumulate, so gradient accumulation is free).
  * Int32Array holds token ids; a target of -1 means "ignore this position".
  */
+/** The parameters of one pre-LayerNorm transformer block (as `LayerViews` in ../layout.ts). */
+export interface BlockWeights {
+  readonly ln1g: Float32Array; readonly ln1b: Float32Array;
+  /** [3C, C] and [3C] */
+  readonly qkvW: Float32Array; readonly qkvB: Float32Array;
+  /** [C, C] and [C] */
+  readonly projW: Float32Array; readonly projB: Float32Array;
+  readonly ln2g: Float32Array; readonly ln2b: Float32Array;
+  /** [4C, C] and [4C] */
+  readonly fcW: Float32Array; readonly fcB: Float32Array;
+  /** [C, 4C] and [C] */
+  readonly fcProjW: Float32Array; readonly fcProjB: Float32Array;
+}
+
 export interface Kernels {
   readonly name: 'native' | 'typescript';
 
@@ -86,6 +100,26 @@ export interface Kernels {
   attentionDecode(
     out: Float32Array, qkv: Float32Array, kCache: Float32Array, vCache: Float32Array,
     slots: Int32Array, lengths: Int32Array, m: number, C: number, H: number, maxT: number,
+  ): void;
+
+  /**
+   * One transformer block for one decoding step of m sequences (KV-cache sampling), in place:
+   *   x += proj(attn(ln1(x)));  x += fcProj(gelu(fc(ln2(x))))        x: [m, C]
+   * Row r is at position positions[r] of cache slot slots[r] (slots distinct): its k and v are
+   * written there (caches laid out as for attentionDecode), then it attends to positions
+   * 0..positions[r]. scratch: at least m * (10C + 2) elements, contents undefined afterwards.
+   * packed: at least 12C² + 128C elements, a copy of the weight matrices in whatever layout the
+   * implementation multiplies fastest with (the native one: its matrix-product panels); pass
+   * repack = true on the first call for these weights (and whenever they changed), then the same
+   * buffer with repack = false for later steps. Equal (up to float rounding) to layerNormForward,
+   * linearForward, attentionDecode, linearForward, ... called one by one, which is what the
+   * TypeScript version does (it ignores packed); the native one runs each chunk of rows through the
+   * whole block on one thread. Added after the first interface.
+   */
+  decodeBlock(
+    x: Float32Array, w: BlockWeights, kCache: Float32Array, vCache: Float32Array,
+    slots: Int32Array, positions: Int32Array, m: number, C: number, H: number, maxT: number,
+    eps: number, scratch: Float32Array, packed: Float32Array, repack: boolean,
   ): void;
 
   /**
