@@ -465,6 +465,8 @@ void decode_head_avx2(float* o, const float* q, const float* kb, const float* vb
   int64_t u = 0;
   for (; u + 8 <= len; u += 8) {
     const float* k = kb + u * hd;
+    // the values of these positions are read after the softmax: start fetching them now
+    for (int64_t l = 0; l < 8 * hd; l += 16) _mm_prefetch(reinterpret_cast<const char*>(vb + u * hd + l), _MM_HINT_T0);
     __m256 acc[8];
     for (int i = 0; i < 8; i++) {
       __m256 a = _mm256_mul_ps(qv[0], _mm256_loadu_ps(k + i * hd));
