@@ -11,7 +11,7 @@ import { VerdictCache } from './cache.js';
 import { stdioOutcome, toRunResult, toVerdict, type RawResult } from './compose.js';
 import { runJs, type JsJob } from './js-runner.js';
 import { PythonPool, type PythonJob } from './python-pool.js';
-import { discoverPython, extraBinds, nodeExecutable, nodePrefix, probeIsolation, runtimeDir } from './sandbox.js';
+import { buildForkjob, discoverPython, extraBinds, nodeExecutable, nodePrefix, probeIsolation, runtimeDir } from './sandbox.js';
 import { DEFAULT_LIMITS, type ExecRequest, type Executor, type Limits, type RunRequest, type RunResult, type TestOutcome, type Verdict, type VerdictStatus } from './types.js';
 
 export interface ExecutorOptions {
@@ -85,9 +85,11 @@ export async function createExecutor(options: ExecutorOptions = {}): Promise<San
   const launcher = iso.missing.length ? undefined : iso.launcher;
   const py = discoverPython();
   const rt = runtimeDir();
+  const forkjob = buildForkjob();
   const pool = new PythonPool({
     workers,
     launcher,
+    ...(forkjob ? { forkjob } : {}),
     python: py.executable,
     binds: [...extraBinds([py.prefix, py.executable]), rt],
     forkserver: join(rt, 'forkserver.py'),
@@ -134,6 +136,14 @@ export async function createExecutor(options: ExecutorOptions = {}): Promise<San
     return m;
   };
 
+  // The tests of a task, one object per task: the pool sends them to each worker once.
+  const sharedTests = new WeakMap<Task, Record<string, unknown>>();
+  const testsFor = (task: Task, make: () => Record<string, unknown>): Record<string, unknown> => {
+    let t = sharedTests.get(task);
+    if (!t) sharedTests.set(task, (t = make()));
+    return t;
+  };
+
   async function judgeUncached(req: ExecRequest, limits: Limits): Promise<Verdict> {
     const { task, completion } = req;
     const t = task.tests;
@@ -143,18 +153,22 @@ export async function createExecutor(options: ExecutorOptions = {}): Promise<San
     switch (t.kind) {
       case 'check':
         if (task.language !== 'python') return unsupported(task, t.kind);
-        return toVerdict(await exec('python', { kind: 'check', ...common, test: t.code, entry: t.entryPoint }), limits, 1);
+        return toVerdict(await exec('python', { kind: 'check', ...common, tests: testsFor(task, () => ({ kind: 'check', test: t.code, entry: t.entryPoint })) }), limits, 1);
       case 'asserts':
         if (task.language !== 'python') return unsupported(task, t.kind);
         return toVerdict(
-          await exec('python', { kind: 'asserts', ...common, asserts: t.asserts, setup: t.setup ?? '', imports: t.imports ?? [], entry: task.entryPoint ?? null }),
+          await exec('python', {
+            kind: 'asserts',
+            ...common,
+            tests: testsFor(task, () => ({ kind: 'asserts', asserts: t.asserts, setup: t.setup ?? '', imports: t.imports ?? [], entry: task.entryPoint ?? null })),
+          }),
           limits,
           t.asserts.length,
         );
       case 'script':
         if (task.language === 'python') {
           // A Python test script: run it after the program; it fails by raising.
-          return toVerdict(await exec('python', { kind: 'check', ...common, test: t.code, entry: null }), limits, 1);
+          return toVerdict(await exec('python', { kind: 'check', ...common, tests: testsFor(task, () => ({ kind: 'check', test: t.code, entry: null })) }), limits, 1);
         }
         return toVerdict(await exec('javascript', { kind: 'script', ...common, test: t.code }), limits, 1, t.silentPass === true);
       case 'call':

@@ -1,8 +1,14 @@
 /**
  * A pool of warm Python workers. Each worker is one sandbox (launcher.c) whose pid 1 is
- * runtime/forkserver.py; jobs go down its stdin as JSON lines (several per write) and results come
- * back one line each, in order. A worker that dies or stops answering is replaced and its unfinished
+ * runtime/forkserver.py; jobs go down its stdin as lines (several per write) and results come back
+ * one JSON line each, in order. A worker that dies or stops answering is replaced and its unfinished
  * jobs are retried; a job that keeps failing that way settles as a sandbox error.
+ *
+ * Lines to a worker:
+ *   T tid <tab> {tests}   the tests of one task, sent once per worker (compiled there once)
+ *   C                     forget every T (sent when a worker holds too many)
+ *   J id tid wallMs cpuMs memoryMb processes fileSizeBytes outputBytes openFiles <tab> {payload}
+ * The reply's `res` holds the harness events as JSON lines (parsed here).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,20 +20,82 @@ import type { Limits } from './types.js';
 export interface PythonJob {
   kind: 'run' | 'check' | 'asserts' | 'call';
   limits: Limits;
+  /**
+   * Fields that are the same for every program of a task (the tests): sent to each worker once and
+   * merged into the job there. Identified by object identity: pass the same object for the same tests.
+   */
+  tests?: Record<string, unknown>;
   [field: string]: unknown;
 }
 
 interface Pending {
   job: PythonJob;
-  line: string;
+  /** The job line without its id (header numbers after the id, tab, payload). */
+  body: string;
+  tid: number;
   attempts: number;
   resolve: (r: RawResult) => void;
+}
+
+/** Test definitions a worker may hold before it is told to forget them (bounds its memory). */
+const MAX_KNOWN = 4096;
+const MAX_KNOWN_CHARS = 16 << 20;
+
+const testIds = new WeakMap<object, { id: number; text: string }>();
+let nextTestId = 0;
+function testsOf(job: PythonJob): { id: number; text: string } | undefined {
+  if (!job.tests) return undefined;
+  let t = testIds.get(job.tests);
+  if (!t) {
+    t = { id: nextTestId++, text: JSON.stringify(job.tests) };
+    testIds.set(job.tests, t);
+  }
+  return t;
+}
+
+const int = (x: number): number => Math.max(0, Math.round(x));
+
+/** A worker's reply: RawResult fields, with the harness events still as JSON lines in `res`. */
+type Reply = Omit<RawResult, 'events'> & { res?: string; events?: RawResult['events'] };
+
+function toRaw(r: Reply): RawResult {
+  if (r.sandboxError !== undefined) return sandboxResult(r.sandboxError);
+  const events: RawResult['events'] = [];
+  if (r.res) {
+    for (const l of r.res.split('\n')) {
+      if (l === '') continue;
+      let ev: unknown;
+      try {
+        ev = JSON.parse(l);
+      } catch {
+        continue;
+      }
+      if (ev === null || typeof ev !== 'object' || Array.isArray(ev) || (ev as { k?: unknown }).k === 'done') continue;
+      events.push(ev as RawResult['events'][number]);
+    }
+  }
+  return {
+    exit: r.exit,
+    signal: r.signal,
+    wallMs: r.wallMs,
+    cpuMs: r.cpuMs,
+    maxrssKb: r.maxrssKb,
+    timedOut: r.timedOut,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    stdoutBytes: r.stdoutBytes,
+    stderrBytes: r.stderrBytes,
+    events,
+    done: r.done === true,
+  };
 }
 
 export interface PythonPoolOptions {
   workers: number;
   /** Launcher path, or undefined to run the forkserver without namespaces. */
   launcher?: string;
+  /** The compiled C supervisor (launcher/forkjob.c), or undefined to supervise in Python. */
+  forkjob?: string;
   python: string;
   binds: string[];
   forkserver: string;
@@ -46,6 +114,10 @@ class Worker {
   dead = false;
   private buf = '';
   headSince = 0;
+  /** Test ids this worker holds, and their total size. */
+  private known = new Set<number>();
+  private knownChars = 0;
+  private nextJobId = 0;
   private unsandboxedRoot?: string;
 
   constructor(
@@ -54,13 +126,15 @@ class Worker {
   ) {
     let cmd: string;
     let args: string[];
+    const fj = opts.forkjob ? ['--forkjob', opts.forkjob] : [];
     if (opts.launcher) {
       cmd = opts.launcher;
-      args = [...opts.binds.flatMap((b) => ['-r', b]), '-t', '64', '--', opts.python, '-I', '-S', opts.forkserver];
+      const binds = opts.forkjob ? [...opts.binds, opts.forkjob] : opts.binds;
+      args = [...binds.flatMap((b) => ['-r', b]), '-t', '64', '--', opts.python, '-I', '-S', opts.forkserver, ...fj];
     } else {
       this.unsandboxedRoot = mkdtempSync(join(tmpdir(), 'verdict-work-'));
       cmd = opts.python;
-      args = ['-I', opts.forkserver, '--unsandboxed', this.unsandboxedRoot];
+      args = ['-I', opts.forkserver, '--unsandboxed', this.unsandboxedRoot, ...fj];
     }
     this.proc = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: opts.launcher ? {} : { PATH: '/usr/bin:/bin' } });
     this.proc.stdout.setEncoding('utf8');
@@ -92,10 +166,9 @@ class Worker {
       const p = this.inflight.shift();
       if (!p) continue;
       this.headSince = Date.now();
-      let r: RawResult & { id?: unknown };
+      let r: RawResult;
       try {
-        r = JSON.parse(line) as RawResult;
-        if (r.sandboxError !== undefined) r = sandboxResult(r.sandboxError);
+        r = toRaw(JSON.parse(line) as Reply);
       } catch {
         r = sandboxResult(`bad worker reply: ${line.slice(0, 100)}`);
       }
@@ -112,7 +185,22 @@ class Worker {
   send(batch: Pending[]): void {
     if (this.inflight.length === 0) this.headSince = Date.now();
     this.inflight.push(...batch);
-    this.proc.stdin.write(batch.map((p) => p.line).join(''));
+    let text = '';
+    for (const p of batch) {
+      if (p.tid >= 0 && !this.known.has(p.tid)) {
+        const t = testsOf(p.job)!;
+        if (this.known.size >= MAX_KNOWN || this.knownChars + t.text.length > MAX_KNOWN_CHARS) {
+          text += 'C\n';
+          this.known.clear();
+          this.knownChars = 0;
+        }
+        text += `T ${p.tid}\t${t.text}\n`;
+        this.known.add(p.tid);
+        this.knownChars += t.text.length;
+      }
+      text += `J ${this.nextJobId++} ${p.body}`;
+    }
+    this.proc.stdin.write(text);
   }
 
   kill(): void {
@@ -141,7 +229,6 @@ export function sandboxResult(message: string): RawResult {
 export class PythonPool {
   private workers: Worker[] = [];
   private queue: Pending[] = [];
-  private nextId = 0;
   private closed = false;
   private watchdog: NodeJS.Timeout;
   private consecutiveDeaths = 0;
@@ -167,8 +254,11 @@ export class PythonPool {
   submit(job: PythonJob): Promise<RawResult> {
     if (this.closed) return Promise.resolve(sandboxResult('executor closed'));
     return new Promise((resolve) => {
-      const id = this.nextId++;
-      this.queue.push({ job, line: JSON.stringify({ ...job, id }) + '\n', attempts: 0, resolve });
+      const { limits: l, tests: _tests, ...rest } = job;
+      const tid = testsOf(job)?.id ?? -1;
+      const payload = JSON.stringify(tid >= 0 ? { ...rest, tid } : rest);
+      const body = `${tid} ${int(l.wallMs)} ${int(l.cpuMs)} ${int(l.memoryMb)} ${int(l.processes)} ${int(l.fileSizeBytes)} ${int(l.outputBytes)} ${int(l.openFiles)}\t${payload}\n`;
+      this.queue.push({ job, body, tid, attempts: 0, resolve });
       this.pump();
     });
   }

@@ -320,7 +320,7 @@ def judge_asserts(job, g, ctx, out):
     entry = job.get('entry')
     if entry:
         names = {entry} | ({n for n in names} if entry not in g else set())
-    # Compiled by the server for names == {entry} (see server_compiled_tests).
+    # Compiled by the server for names == {entry} (see define_tests).
     precompiled = job.get('_tests') if entry and entry in g else None
     for i, a in enumerate(job['asserts']):
         holder = {}
@@ -437,33 +437,31 @@ def flush():
             pass
 
 
-def child(job, nonce, fds, workdir):
-    """In the forked child: limits, fds, then the program. Never returns."""
+def child(payload, nonce, apply_limits):
+    """In the forked child, fds 0-3 in place: stdin, limits, then the program. Never returns."""
     try:
-        lim = job['limits']
-        if UNSANDBOXED:
-            os.setsid()
-        os.chdir(workdir)
-        os.dup2(fds['in'], 0)
-        os.dup2(fds['out'], 1)
-        os.dup2(fds['err'], 2)
-        res_fd = os.dup2(fds['res'], 3)
-        os.closerange(4, 1 << 16)  # the command pipes and every other worker fd
-        cpu = max(1, math.ceil(lim['cpuMs'] / 1000))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-        mem = lim['memoryMb'] << 20
-        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-        resource.setrlimit(resource.RLIMIT_NPROC, (lim['processes'] + 1, lim['processes'] + 1))
-        fsize = max(lim['fileSizeBytes'], lim['outputBytes']) + 1
-        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-        resource.setrlimit(resource.RLIMIT_NOFILE, (lim['openFiles'], lim['openFiles']))
+        job = json.loads(payload)
+        tid = job.get('tid')
+        if tid is not None:
+            job.update(TASKS[tid])
+        stdin = job.get('stdin')
+        if stdin:
+            data = stdin.encode()
+            fd = os.memfd_create('stdin')
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.lseek(fd, 0, 0)
+            os.dup2(fd, 0)
+            os.close(fd)
+        apply_limits(job)
         # What the server ignores; SIGPIPE stays ignored, as in python itself. Through _signal with
         # plain ints: signal.signal's enum conversions cost ~0.2 ms and ~70 page faults per child.
         for s in SERVER_IGNORED:
             _signal.signal(s, SIG_DFL)
         _signal.signal(SIGINT, _signal.default_int_handler)
         # sys.stdin/stdout/stderr already wrap fds 0-2 (untouched, empty buffers in the server).
-        out = Out(res_fd)
+        out = Out(3)
         gc.enable()
         if job['kind'] == 'run':
             run_plain(job, out)
@@ -534,112 +532,90 @@ def kill_all(pid=None):
             pass
 
 
-class Capture:
-    """One pipe read end: keeps the first `limit` + 1 bytes, counts the rest."""
-    def __init__(self, fd, limit):
-        self.fd, self.limit, self.chunks, self.size, self.open = fd, limit, [], 0, True
-        os.set_blocking(fd, False)
-
-    def read(self):
-        try:
-            data = os.read(self.fd, 1 << 16)
-        except BlockingIOError:
-            return
-        if not data:
-            self.open = False
-            os.close(self.fd)
-            return
-        if self.size <= self.limit:
-            self.chunks.append(data)
-        self.size += len(data)
-
-    def drain(self):
-        if self.open:
-            os.set_blocking(self.fd, True)
-        while self.open:
-            self.read()
-
-    def data(self):
-        return b''.join(self.chunks)[:self.limit + 1]
+# Tests by id (defined once per worker by a T line): fields merged into each job that names the id,
+# and the tests compiled here, in the server, once: they are task data, not the program, and
+# compiling them is most of the per-program work that repeats (n samples per task). Children inherit
+# the code objects through fork and compile themselves only what is not here (a test that does not
+# compile reports from the child, as before).
+TASKS = {}
+TESTS_MAX_TEXT = 1 << 18
 
 
-TESTS_CACHE = {}
-TESTS_CACHE_MAX = 2048
-TESTS_CACHE_MAX_TEXT = 1 << 18
-
-
-def server_compiled_tests(job):
-    """The job's tests compiled here, in the server, once per distinct test text: the tests are task
-    data, not the program, and compiling them is most of the per-program work that repeats (n samples
-    per task). Children inherit the code objects through fork; they compile themselves whatever is
-    not here (a test that does not compile reports from the child as before)."""
-    kind = job['kind']
-    entry = job.get('entry')
-    if kind == 'check':
-        text = job['test']
-        key = text
-    elif kind == 'asserts' and entry:
-        text = job['asserts']
-        key = (entry,) + tuple(text)
-    else:
-        return None
-    code = TESTS_CACHE.get(key)
-    if code is not None or key in TESTS_CACHE:
-        return code
+def define_tests(tid, fields):
+    kind, entry = fields.get('kind'), fields.get('entry')
+    code = None
     try:
-        if (len(text) if kind == 'check' else sum(map(len, text))) > TESTS_CACHE_MAX_TEXT:
-            return None
-        if kind == 'check':
-            code = compile(text, '<tests>', 'exec', dont_inherit=True)
-        else:
-            code = tuple(assert_code(a, {entry}) for a in text)
+        if kind == 'check' and len(fields['test']) <= TESTS_MAX_TEXT:
+            code = compile(fields['test'], '<tests>', 'exec', dont_inherit=True)
+        elif kind == 'asserts' and entry and sum(map(len, fields['asserts'])) <= TESTS_MAX_TEXT:
+            code = tuple(assert_code(a, {entry}) for a in fields['asserts'])
     except Exception:
         code = None
-    if len(TESTS_CACHE) >= TESTS_CACHE_MAX:
-        del TESTS_CACHE[next(iter(TESTS_CACHE))]
-    TESTS_CACHE[key] = code
+    fields.pop('kind', None)
+    fields['_tests'] = code
+    TASKS[tid] = fields
     gc.freeze()  # children never scan what the server keeps
-    return code
 
 
-def run_job(job):
-    lim = job['limits']
-    if job['kind'] != 'run':
-        job['_tests'] = server_compiled_tests(job)
-    nonce = os.urandom(12).hex()
-    tag = os.urandom(6).hex()
+def header(line):
+    """J id tid wallMs cpuMs memoryMb processes fileSizeBytes outputBytes openFiles <tab> payload"""
+    tab = line.index(b'\t')
+    h = [int(x) for x in line[2:tab].split()]
+    if len(h) != 9:
+        raise ValueError('bad job header')
+    return h, tab
+
+
+def python_limits(h):
+    def apply(job):
+        cpu = max(1, math.ceil(h[3] / 1000))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        mem = h[4] << 20
+        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+        resource.setrlimit(resource.RLIMIT_NPROC, (h[5] + 1, h[5] + 1))
+        fsize = max(h[6], h[7]) + 1
+        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (h[8], h[8]))
+    return apply
+
+
+def run_job(line, h, tab, cmd_out):
+    """The Python supervisor of one job (without the C helper): same result line as forkjob.c."""
+    keep = h[7] + 1
+    rnd = os.urandom(18).hex()
+    nonce, tag = rnd[:24], rnd[24:]
     workdir = WORK_ROOT + '/w-' + tag
     os.mkdir(workdir, 0o700)
-    stdin = job.get('stdin')
-    if stdin:
-        path = '%s/.in-%s' % (WORK_ROOT, tag)
-        in_fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-        os.unlink(path)
-        os.write(in_fd, stdin.encode())
-        os.lseek(in_fd, 0, 0)
-    else:
-        in_fd = os.open('/dev/null', os.O_RDONLY)
-    # Output goes through pipes, not files: a program filling its disk cannot silence its own report.
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     res_r, res_w = os.pipe()
-    fds = {'in': in_fd, 'out': out_w, 'err': err_w, 'res': res_w}
     t0 = time.monotonic()
     pid = os.fork()
     if pid == 0:
-        child(job, nonce, fds, workdir)
-    for fd in fds.values():
+        try:
+            if UNSANDBOXED:
+                os.setsid()
+            os.chdir(workdir)
+            os.dup2(DEVNULL, 0)
+            os.dup2(out_w, 1)
+            os.dup2(err_w, 2)
+            os.dup2(res_w, 3)
+            os.closerange(4, 1 << 16)  # the command pipes and every other server fd
+        except BaseException:
+            os._exit(97)
+        child(line[tab + 1:], nonce, python_limits(h))
+    for fd in (out_w, err_w, res_w):
         os.close(fd)
-    caps = {out_r: Capture(out_r, lim['outputBytes']), err_r: Capture(err_r, lim['outputBytes']),
-            res_r: Capture(res_r, 8 << 20)}
+    caps = {out_r: [[], 0, keep], err_r: [[], 0, keep], res_r: [[], 0, 8 << 20]}
     pidfd = os.pidfd_open(pid)
     poller = select.poll()
     poller.register(pidfd, select.POLLIN)
     for fd in caps:
         poller.register(fd, select.POLLIN)
-    deadline = t0 + lim['wallMs'] / 1000
+    deadline = t0 + h[2] / 1000
     timed_out = over = exited = False
-    while not exited:
+    open_fds = set(caps)
+    while not exited and not over:
         left = deadline - time.monotonic()
         if left <= 0:
             timed_out = True
@@ -649,97 +625,164 @@ def run_job(job):
                 exited = True
                 continue
             c = caps[fd]
-            c.read()
-            if not c.open:
+            data = os.read(fd, 1 << 16)
+            if not data:
                 poller.unregister(fd)
-            if fd != res_r and c.size > c.limit:
+                open_fds.discard(fd)
+                continue
+            if c[1] < c[2]:
+                c[0].append(data)
+            c[1] += len(data)
+            if fd != res_r and c[1] > h[7]:
                 over = True
-        if over:
-            break
     if not exited:
         os.kill(pid, signal.SIGKILL)
     _, status, ru = os.wait4(pid, 0)
     wall = (time.monotonic() - t0) * 1000
     os.close(pidfd)
     kill_all(pid)  # every writer is gone now: the pipes reach EOF
-    for c in caps.values():
-        c.drain()
+    for fd, c in caps.items():
+        while fd in open_fds:
+            data = os.read(fd, 1 << 16)
+            if not data:
+                break
+            if c[1] < c[2]:
+                c[0].append(data)
+            c[1] += len(data)
+        os.close(fd)
+    wipe = False
     try:
         os.rmdir(workdir)  # the usual case: the program left nothing behind
-        if os.listdir(WORK_ROOT):
-            wipe_tmp()
+        wipe = bool(os.listdir(WORK_ROOT))
     except OSError:
-        wipe_tmp()
+        wipe = True
+    lim_out = h[7]
     out_c, err_c, res_c = caps[out_r], caps[err_r], caps[res_r]
-    out_b, out_size, err_b, err_size, res_b = out_c.data(), out_c.size, err_c.data(), err_c.size, res_c.data()
-    events, done = [], False
-    for line in res_b.decode('utf-8', 'replace').splitlines():
-        try:
-            ev = json.loads(line)
-        except ValueError:
-            continue
-        if not isinstance(ev, dict):
-            continue
-        if ev.get('k') == 'done':
-            done = ev.get('nonce') == nonce
-            continue
-        events.append(ev)
-    cpu_ms = (ru.ru_utime + ru.ru_stime) * 1000
+    res_b = b''.join(res_c[0])
+    proof = ('{"k": "done", "nonce": "%s"}\n' % nonce).encode()
+    done = res_c[1] == len(res_b) and res_b.endswith(proof)
+    if done:
+        res_b = res_b[:-len(proof)]
     result = {
-        'id': job['id'],
+        'id': h[0],
         'exit': os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
         'signal': os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
         'wallMs': round(wall, 3),
-        'cpuMs': round(cpu_ms, 3),
+        'cpuMs': round((ru.ru_utime + ru.ru_stime) * 1000, 3),
         'maxrssKb': ru.ru_maxrss,
         'timedOut': timed_out,
-        'stdout': out_b[:lim['outputBytes']].decode('utf-8', 'replace'),
-        'stderr': err_b[:lim['outputBytes']].decode('utf-8', 'replace'),
-        'stdoutBytes': out_size,
-        'stderrBytes': err_size,
-        'events': events,
+        'stdout': b''.join(out_c[0])[:lim_out].decode('utf-8', 'replace'),
+        'stderr': b''.join(err_c[0])[:lim_out].decode('utf-8', 'replace'),
+        'stdoutBytes': out_c[1],
+        'stderrBytes': err_c[1],
+        'res': res_b.decode('utf-8', 'replace'),
         'done': done,
     }
-    return result
+    write_line(cmd_out, json.dumps(result))
+    return 2 if wipe else 1
 
 
-CMD_IN, CMD_OUT = -1, -1
+def write_line(fd, text):
+    data = memoryview((text + '\n').encode())
+    while data:
+        data = data[os.write(fd, data):]
+
+
+DEVNULL = -1
+
+
+def load_forkjob(path):
+    """The C supervisor (launcher/forkjob.c), or None to supervise in Python."""
+    if not path:
+        return None
+    try:
+        lib = ctypes.PyDLL(path)  # PyDLL: the GIL stays held, as os.fork() holds it
+        lib.verdict_job.argtypes = [ctypes.c_char_p, ctypes.c_long, ctypes.c_int, ctypes.c_int, ctypes.c_char_p,
+                                    ctypes.c_char_p]
+        lib.verdict_job.restype = ctypes.c_int
+        lib.verdict_child_limits.restype = ctypes.c_int
+        lib.verdict_payload.restype = ctypes.c_char_p
+        return lib
+    except (OSError, AttributeError) as e:
+        sys.stderr.write('verdict forkserver: C supervisor unavailable (%s); supervising in Python\n' % e)
+        return None
 
 
 def main():
-    global CMD_IN, CMD_OUT, WORK_ROOT, UNSANDBOXED
-    if len(sys.argv) > 2 and sys.argv[1] == '--unsandboxed':
-        UNSANDBOXED, WORK_ROOT = True, sys.argv[2]
+    global WORK_ROOT, UNSANDBOXED, DEVNULL
+    args = sys.argv[1:]
+    forkjob_path = None
+    while args:
+        if args[0] == '--unsandboxed' and len(args) > 1:
+            UNSANDBOXED, WORK_ROOT = True, args[1]
+            args = args[2:]
+        elif args[0] == '--forkjob' and len(args) > 1:
+            forkjob_path = args[1]
+            args = args[2:]
+        else:
+            break
     for s in SERVER_IGNORED + (SIGINT,):
         signal.signal(s, signal.SIG_IGN)
     try:  # not dumpable: programs (same uid) cannot ptrace us or read /proc/1/mem
         ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)
     except Exception:
         pass
-    CMD_IN, CMD_OUT = os.dup(0), os.dup(1)
-    null = os.open('/dev/null', os.O_RDWR)
-    os.dup2(null, 0)
+    fj = load_forkjob(forkjob_path)
+    cmd_in, cmd_out = os.dup(0), os.dup(1)
+    DEVNULL = os.open('/dev/null', os.O_RDONLY)
+    os.dup2(DEVNULL, 0)
     os.dup2(2, 1)
-    os.close(null)
-    os.set_inheritable(CMD_IN, False)
-    reader = io.BufferedReader(io.FileIO(CMD_IN, 'r', closefd=False), 1 << 16)
-    os.write(CMD_OUT, (json.dumps({'ready': True, 'version': sys.version.split()[0]}) + '\n').encode())
+    os.set_inheritable(cmd_in, False)
+    os.set_inheritable(cmd_out, False)
+    reader = io.BufferedReader(io.FileIO(cmd_in, 'r', closefd=False), 1 << 16)
+    write_line(cmd_out, json.dumps({'ready': True, 'version': sys.version.split()[0], 'fast': fj is not None}))
+    root = WORK_ROOT.encode()
+    nonce_buf = ctypes.create_string_buffer(32)
+
+    def fast_limits(job):
+        r = fj.verdict_child_limits()
+        if r < 0:
+            raise OSError(-r, 'setrlimit failed')
+
+    gc.collect()
     gc.freeze()
     while True:
         line = reader.readline()
         if not line:
             break
-        try:
-            job = json.loads(line)
-        except ValueError:
+        kind = line[:1]
+        if kind == b'T':  # T tid <tab> fields
+            tab = line.index(b'\t')
+            define_tests(int(line[2:tab]), json.loads(line[tab + 1:]))
             continue
+        if kind == b'C':
+            TASKS.clear()
+            gc.collect()
+            gc.freeze()
+            continue
+        if kind != b'J':
+            continue
+        jid = None
         try:
-            res = run_job(job)
+            h, tab = header(line)
+            jid = h[0]
+            if h[1] >= 0 and h[1] not in TASKS:
+                raise KeyError('tests %d were never defined' % h[1])
+            if fj is not None:
+                r = fj.verdict_job(line, len(line) - 1, cmd_out, UNSANDBOXED, root, nonce_buf)
+                if r == 0:  # the child
+                    child(fj.verdict_payload(), nonce_buf.value.decode(), fast_limits)
+                if r < 0:
+                    raise OSError(-r, os.strerror(-r))
+            else:
+                r = run_job(line, h, tab, cmd_out)
+            if r == 2:
+                kill_all()
+                wipe_tmp()
         except Exception as e:  # our fault: the supervisor turns it into sandbox_error
             kill_all()
             wipe_tmp()
-            res = {'id': job.get('id'), 'sandboxError': '%s: %s' % (type(e).__name__, e)}
-        os.write(CMD_OUT, (json.dumps(res) + '\n').encode())
+            write_line(cmd_out, json.dumps({'id': jid, 'sandboxError': '%s: %s' % (type(e).__name__, e)}))
 
 
 if __name__ == '__main__':
