@@ -340,9 +340,24 @@ class Decoder {
       for (let j = 0; j < V; j++) { u -= p[o + j]!; if (u < 0) return j; }
       return V - 1;
     }
-    const order = this.sortedByProbability(o, V);
-    let keep = topK;
+    // Top-p alone only needs the tokens above a floor: those below (1 - topP) / (2V) of the mass
+    // hold less than (1 - topP) / 2 together, so the nucleus lies among the others.
+    const floor = topK === V ? ((1 - topP) / (2 * V)) * sum : 0;
+    const count = this.sortedByProbability(o, V, floor);
+    const order = this.order!;
+    let keep = Math.min(topK, count);
+    let reached = topP === 1;
     if (topP < 1) {
+      let acc = 0;
+      for (let i = 0; i < keep; i++) {
+        acc += p[o + order[i]!]! / sum;
+        if (acc >= topP) { keep = i + 1; reached = true; break; }
+      }
+    }
+    if (!reached && count < topK) {
+      // rounding kept the nucleus from closing inside the candidates: order every token
+      this.sortedByProbability(o, V, 0);
+      keep = topK;
       let acc = 0;
       for (let i = 0; i < topK; i++) {
         acc += p[o + order[i]!]! / sum;
@@ -356,22 +371,38 @@ class Decoder {
     return order[keep - 1]!;
   }
 
-  /** Token ids of probs row at offset o by decreasing probability (ties: smaller id first). */
-  private sortedByProbability(o: number, V: number): Uint32Array {
+  /**
+   * Orders the tokens of probs row at offset o whose probability is at least `floor` by decreasing
+   * probability (ties: smaller id first) into `this.order`; returns how many there are. Keys are
+   * (probability bits, index) numbers, so the sort needs no comparator function; small candidate
+   * sets (the usual case with a peaked distribution) are insertion-sorted.
+   */
+  private sortedByProbability(o: number, V: number, floor: number): number {
     const order = (this.order ??= new Uint32Array(V));
+    const p = this.probs;
     if (V > INDEX_BITS) {
-      const p = this.probs;
-      for (let j = 0; j < V; j++) order[j] = j;
-      order.sort((a, b) => p[o + b]! - p[o + a]! || a - b);
-      return order;
+      let n = 0;
+      for (let j = 0; j < V; j++) if (p[o + j]! >= floor) order[n++] = j;
+      order.subarray(0, n).sort((a, b) => p[o + b]! - p[o + a]! || a - b);
+      return n;
     }
     // probabilities are >= 0, so their float32 bit patterns order like their values
     const keys = this.keys;
     const bits = this.probBits;
-    for (let j = 0; j < V; j++) keys[j] = bits[o + j]! * INDEX_BITS + (V - 1 - j);
-    keys.sort();
-    for (let i = 0; i < V; i++) order[i] = V - 1 - (keys[V - 1 - i]! % INDEX_BITS);
-    return order;
+    let n = 0;
+    for (let j = 0; j < V; j++) if (p[o + j]! >= floor) keys[n++] = bits[o + j]! * INDEX_BITS + (V - 1 - j);
+    if (n <= 32) {
+      for (let i = 1; i < n; i++) {
+        const key = keys[i]!;
+        let j = i - 1;
+        while (j >= 0 && keys[j]! > key) { keys[j + 1] = keys[j]!; j--; }
+        keys[j + 1] = key;
+      }
+    } else {
+      keys.subarray(0, n).sort();
+    }
+    for (let i = 0; i < n; i++) order[i] = V - 1 - (keys[n - 1 - i]! % INDEX_BITS);
+    return n;
   }
 
   /** One decoding step for rows 0..m-1 (row r <-> sequence active[r]); fills logits rows. */

@@ -143,3 +143,35 @@ test('stop strings: incremental (streaming decoder) matching gives exactly the f
   }
   assert.ok(stopped >= 4, `only ${stopped} completions stopped`);
 });
+
+test('top-k and top-p: every sampled token lies in the set the options allow', () => {
+  const m = model(3);
+  const V = codec.vocabSize;
+  for (const opts of [{ topK: 3 }, { topP: 0.6 }, { topP: 0.9, topK: 5 }, { topP: 0.3, temperature: 0.7 }]) {
+    const temperature = opts.temperature ?? 1.3;
+    const rows = new Map<string, Float32Array>();
+    const out = sample(m, codec, ['ab', 'hello'], { n: 6, maxTokens: 10, seed: 21, ...opts, temperature }, undefined, (seq, step, logits) => {
+      rows.set(`${seq}:${step}`, logits.slice());
+    });
+    let checked = 0;
+    out.forEach((comps, i) => comps.forEach((c, j) => c.tokens.forEach((tok, step) => {
+      const logits = rows.get(`${i * 6 + j}:${step}`)!;
+      // float64 reference: tempered probabilities, ordered; the allowed set with a little slack at the boundary
+      const mx = Math.max(...logits);
+      const e = Array.from(logits, (l) => Math.exp((l - mx) / temperature));
+      const z = e.reduce((a, b) => a + b, 0);
+      const ranked = e.map((v, id) => ({ p: v / z, id })).sort((a, b) => b.p - a.p || a.id - b.id);
+      const k = opts.topK ?? V;
+      let allowed = k;
+      if (opts.topP !== undefined) {
+        let acc = 0;
+        for (let r = 0; r < k; r++) { acc += ranked[r]!.p; if (acc >= opts.topP - 1e-6) { allowed = r + 1; break; } }
+      }
+      const rank = ranked.findIndex((x) => x.id === tok);
+      assert.ok(rank < allowed || Math.abs(ranked[rank]!.p - ranked[allowed - 1]!.p) < 1e-6,
+        `${JSON.stringify(opts)}: token of rank ${rank} sampled, only ${allowed} allowed`);
+      checked++;
+    })));
+    assert.ok(checked >= 40, `checked ${checked}`);
+  }
+});
