@@ -27,13 +27,48 @@ LYING = ('__eq__', '__ne__', '__lt__', '__le__', '__gt__', '__ge__', '__bool__',
 BUILTINS_SNAPSHOT = dict(builtins.__dict__)
 
 
+def _version_tag_view(d):
+    """A ctypes view of dict d's version tag (PEP 509: CPython 3.11-3.13 bump it on every change of
+    the dict), or None where that cannot be relied on (the full comparison is used then)."""
+    if sys.implementation.name != 'cpython' or not (3, 11) <= sys.version_info[:2] <= (3, 13):
+        return None
+    try:
+        offset = 2 * ctypes.sizeof(ctypes.c_void_p) + ctypes.sizeof(ctypes.c_ssize_t)  # ob_refcnt, ob_type, ma_used
+        probe = {}
+        tag = ctypes.c_uint64.from_address(id(probe) + offset)
+        seen = [tag.value]
+        probe['x'] = 1
+        seen.append(tag.value)
+        probe['x'] = 2
+        seen.append(tag.value)
+        probe.update(y=3)
+        seen.append(tag.value)
+        del probe['x']
+        seen.append(tag.value)
+        if len(set(seen)) != len(seen):
+            return None
+        return ctypes.c_uint64.from_address(id(d) + offset)
+    except Exception:
+        return None
+
+
+BUILTINS_TAG = _version_tag_view(builtins.__dict__)
+BUILTINS_SEEN = [BUILTINS_TAG.value if BUILTINS_TAG is not None else None]
+
+
 def restore_builtins():
-    """Undo any change the program made to the builtins module (e.g. a lying abs or isinstance)."""
+    """Undo any change the program made to the builtins module (e.g. a lying abs or isinstance).
+    When the dict's version tag is unchanged nothing was changed: comparing the whole dict would
+    touch (copy-on-write) every builtin object's page, ~70 page faults in each child."""
+    if BUILTINS_TAG is not None and BUILTINS_TAG.value == BUILTINS_SEEN[0]:
+        return
     d = builtins.__dict__
     if d != BUILTINS_SNAPSHOT:
         for k in [k for k in d if k not in BUILTINS_SNAPSHOT]:
             del d[k]
         d.update(BUILTINS_SNAPSHOT)
+    if BUILTINS_TAG is not None:
+        BUILTINS_SEEN[0] = BUILTINS_TAG.value
 
 
 def tests_view(g, entry=None):
@@ -744,6 +779,7 @@ def main():
         if r < 0:
             raise OSError(-r, 'setrlimit failed')
 
+    restore_builtins()
     gc.collect()
     gc.freeze()
     while True:
