@@ -175,7 +175,37 @@ int verdict_child_limits(void) {
 /* The payload (after the tab) of the current job line, for the child. */
 const char *verdict_payload(void) { return line.p; }
 
-int verdict_job(const char *text, long text_len, int cmd_out, int unsandboxed, const char *workroot, char *nonce_hex) {
+/* Test ids the server has defined (T lines, handled in Python). */
+static unsigned char *defined;
+static size_t ndefined;
+
+int verdict_define(long tid) {
+  if (tid < 0) return -EINVAL;
+  if ((size_t)tid >= ndefined) {
+    size_t n = ndefined ? ndefined : 1024;
+    while (n <= (size_t)tid) n *= 2;
+    unsigned char *d = realloc(defined, n);
+    if (!d) return -ENOMEM;
+    memset(d + ndefined, 0, n - ndefined);
+    defined = d;
+    ndefined = n;
+  }
+  defined[tid] = 1;
+  return 0;
+}
+
+void verdict_clear(void) {
+  if (defined) memset(defined, 0, ndefined);
+}
+
+/* The command line the last verdict_serve() returned 1 for (NUL-terminated, without its newline). */
+static struct buf in, cmd;
+static size_t in_start;
+const char *verdict_line(void) { return cmd.p; }
+long verdict_line_length(void) { return (long)cmd.len - 1; }
+long verdict_last_id(void) { return lim[ID]; }
+
+static int run_job(const char *text, long text_len, int cmd_out, int unsandboxed, const char *workroot, char *nonce_hex) {
   /* header */
   const char *p = text + 1;
   for (int i = 0; i < 9; i++) {
@@ -338,4 +368,52 @@ int verdict_job(const char *text, long text_len, int cmd_out, int unsandboxed, c
       all[i]->cap = all[i]->len = 0;
     }
   return wipe ? 2 : 1;
+}
+
+/*
+ * The server's loop: reads command lines from cmd_in and runs every job line itself. Returns 0 in a
+ * child (Python runs the program), 1 when Python must handle the command line in verdict_line() (test
+ * definitions), 2 after a job whose leftovers Python must wipe, 3 at end of input, and -errno when the
+ * job verdict_last_id() could not be started (Python reports it).
+ */
+int verdict_serve(int cmd_in, int cmd_out, int unsandboxed, const char *workroot, char *nonce_hex) {
+  for (;;) {
+    char *nl = in.len > in_start ? memchr(in.p + in_start, '\n', in.len - in_start) : NULL;
+    if (!nl) {
+      if (in_start > 0) { /* keep the partial line at the front */
+        memmove(in.p, in.p + in_start, in.len - in_start);
+        in.len -= in_start;
+        in_start = 0;
+      }
+      if (reserve(&in, 1 << 16) < 0) return -ENOMEM;
+      ssize_t n = read(cmd_in, in.p + in.len, in.cap - in.len);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return 3;
+      in.len += (size_t)n;
+      continue;
+    }
+    const char *text = in.p + in_start;
+    long len = nl - text;
+    in_start += (size_t)len + 1;
+    if (len > 1 && text[0] == 'J' && text[1] == ' ') {
+      char *end;
+      lim[ID] = -1;
+      long id = strtol(text + 1, &end, 10);
+      long tid = strtol(end, NULL, 10);
+      lim[ID] = id;
+      if (tid >= 0 && ((size_t)tid >= ndefined || !defined[tid])) return -ENOENT;
+      int r = run_job(text, len, cmd_out, unsandboxed, workroot, nonce_hex);
+      if (r == 1) continue;
+      if (in.cap > (4 << 20) && in_start == in.len) { /* a huge line went by: give the memory back */
+        free(in.p);
+        in.p = NULL;
+        in.cap = in.len = in_start = 0;
+      }
+      return r;
+    }
+    cmd.len = 0;
+    put(&cmd, text, (size_t)len);
+    put(&cmd, "", 1);
+    return 1;
+  }
 }

@@ -7,7 +7,7 @@ the tests) and writes a completion proof (a per-job nonce) after the last test. 
 ends (or is killed at the wall limit) every other process in the namespace is killed too, and /tmp
 is wiped, so nothing a program starts or leaves survives into the next one.
 """
-import _signal, ast, builtins, copy, ctypes, gc, io, json, math, os, resource, select, signal, sys, time, traceback, types
+import _signal, ast, builtins, copy, ctypes, errno, gc, io, json, math, os, resource, select, signal, sys, time, traceback, types
 
 PLAIN_SCALARS = (int, float, bool, str, bytes, type(None), complex)
 PLAIN_CONTAINERS = (list, tuple, dict, set, frozenset)
@@ -732,11 +732,15 @@ def load_forkjob(path):
         return None
     try:
         lib = ctypes.PyDLL(path)  # PyDLL: the GIL stays held, as os.fork() holds it
-        lib.verdict_job.argtypes = [ctypes.c_char_p, ctypes.c_long, ctypes.c_int, ctypes.c_int, ctypes.c_char_p,
-                                    ctypes.c_char_p]
-        lib.verdict_job.restype = ctypes.c_int
+        lib.verdict_serve.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p]
+        lib.verdict_serve.restype = ctypes.c_int
         lib.verdict_child_limits.restype = ctypes.c_int
         lib.verdict_payload.restype = ctypes.c_char_p
+        lib.verdict_line.restype = ctypes.c_void_p
+        lib.verdict_line_length.restype = ctypes.c_long
+        lib.verdict_last_id.restype = ctypes.c_long
+        lib.verdict_define.argtypes = [ctypes.c_long]
+        lib.verdict_define.restype = ctypes.c_int
         return lib
     except (OSError, AttributeError) as e:
         sys.stderr.write('verdict forkserver: C supervisor unavailable (%s); supervising in Python\n' % e)
@@ -769,7 +773,6 @@ def main():
     os.dup2(2, 1)
     os.set_inheritable(cmd_in, False)
     os.set_inheritable(cmd_out, False)
-    reader = io.BufferedReader(io.FileIO(cmd_in, 'r', closefd=False), 1 << 16)
     write_line(cmd_out, json.dumps({'ready': True, 'version': sys.version.split()[0], 'fast': fj is not None}))
     root = WORK_ROOT.encode()
     nonce_buf = ctypes.create_string_buffer(32)
@@ -782,21 +785,59 @@ def main():
     restore_builtins()
     gc.collect()
     gc.freeze()
+
+    def command(line):
+        try:
+            command_(line)
+        except Exception as e:  # the jobs naming these tests report a sandbox error
+            sys.stderr.write('verdict forkserver: bad command line (%s: %s)\n' % (type(e).__name__, e))
+
+    def command_(line):
+        """A line that is not a job: T tid <tab> {tests}, or C (forget all tests)."""
+        kind = line[:1]
+        if kind == b'T':
+            tab = line.index(b'\t')
+            tid = int(line[2:tab])
+            define_tests(tid, json.loads(line[tab + 1:]))
+            if fj is not None and fj.verdict_define(tid) < 0:
+                raise MemoryError('test table')
+        elif kind == b'C':
+            TASKS.clear()
+            if fj is not None:
+                fj.verdict_clear()
+            gc.collect()
+            gc.freeze()
+
+    def sandbox_error(jid, e):  # our fault: the supervisor turns it into sandbox_error
+        kill_all()
+        wipe_tmp()
+        write_line(cmd_out, json.dumps({'id': jid, 'sandboxError': '%s: %s' % (type(e).__name__, e)}))
+
+    if fj is not None:  # the C loop runs every job; it comes back here for the rest
+        while True:
+            r = fj.verdict_serve(cmd_in, cmd_out, UNSANDBOXED, root, nonce_buf)
+            if r == 0:  # the child
+                child(fj.verdict_payload(), nonce_buf.value.decode(), fast_limits)
+            if r == 3:
+                break
+            if r == 1:
+                command(ctypes.string_at(fj.verdict_line(), fj.verdict_line_length()))
+            elif r == 2:
+                kill_all()
+                wipe_tmp()
+            else:
+                jid = fj.verdict_last_id()
+                why = 'tests were never defined for this job' if -r == errno.ENOENT else os.strerror(-r)
+                sandbox_error(None if jid < 0 else jid, OSError(-r, why))
+        return
+
+    reader = io.BufferedReader(io.FileIO(cmd_in, 'r', closefd=False), 1 << 16)
     while True:
         line = reader.readline()
         if not line:
             break
-        kind = line[:1]
-        if kind == b'T':  # T tid <tab> fields
-            tab = line.index(b'\t')
-            define_tests(int(line[2:tab]), json.loads(line[tab + 1:]))
-            continue
-        if kind == b'C':
-            TASKS.clear()
-            gc.collect()
-            gc.freeze()
-            continue
-        if kind != b'J':
+        if line[:1] != b'J':
+            command(line)
             continue
         jid = None
         try:
@@ -804,21 +845,11 @@ def main():
             jid = h[0]
             if h[1] >= 0 and h[1] not in TASKS:
                 raise KeyError('tests %d were never defined' % h[1])
-            if fj is not None:
-                r = fj.verdict_job(line, len(line) - 1, cmd_out, UNSANDBOXED, root, nonce_buf)
-                if r == 0:  # the child
-                    child(fj.verdict_payload(), nonce_buf.value.decode(), fast_limits)
-                if r < 0:
-                    raise OSError(-r, os.strerror(-r))
-            else:
-                r = run_job(line, h, tab, cmd_out)
-            if r == 2:
+            if run_job(line, h, tab, cmd_out) == 2:
                 kill_all()
                 wipe_tmp()
-        except Exception as e:  # our fault: the supervisor turns it into sandbox_error
-            kill_all()
-            wipe_tmp()
-            write_line(cmd_out, json.dumps({'id': jid, 'sandboxError': '%s: %s' % (type(e).__name__, e)}))
+        except Exception as e:
+            sandbox_error(jid, e)
 
 
 if __name__ == '__main__':
