@@ -37,13 +37,38 @@ export function sample(
   const jobs: { prompt: number; index: number }[] = [];
   for (let i = 0; i < prompts.length; i++) for (let j = 0; j < n; j++) jobs.push({ prompt: i, index: j });
   const results: Completion[][] = prompts.map(() => []);
-  const decoder = new Decoder(model, kernels, Math.min(MAX_BATCH, Math.max(1, jobs.length)));
-  for (let start = 0; start < jobs.length; start += MAX_BATCH) {
-    const chunk = jobs.slice(start, start + MAX_BATCH);
-    const out = decoder.run(tokenizer, chunk.map((j) => encoded[j.prompt]!), chunk.map((j) => (opts.seed ?? 0) + j.prompt * n + j.index), opts, observe, start);
-    chunk.forEach((j, k) => { results[j.prompt]![j.index] = out[k]!; });
+  // cache positions used: prompt plus generated tokens, never beyond the context
+  let longest = 1;
+  for (const ids of encoded) longest = Math.max(longest, ids.length);
+  const maxT = Math.max(1, Math.min(model.config.context, longest + Math.max(0, opts.maxTokens)));
+  const decoder = decoderFor(model, kernels, Math.min(MAX_BATCH, Math.max(1, jobs.length)), maxT);
+  decoder.busy = true;
+  try {
+    decoder.begin();
+    for (let start = 0; start < jobs.length; start += MAX_BATCH) {
+      const chunk = jobs.slice(start, start + MAX_BATCH);
+      const out = decoder.run(tokenizer, chunk.map((j) => encoded[j.prompt]!), chunk.map((j) => (opts.seed ?? 0) + j.prompt * n + j.index), opts, observe, start);
+      chunk.forEach((j, k) => { results[j.prompt]![j.index] = out[k]!; });
+    }
+  } finally {
+    decoder.busy = false;
   }
   return results;
+}
+
+/** Decoders kept for reuse (KV cache and workspaces allocated once per model, not per call). */
+const decoders = new WeakMap<Transformer, Decoder>();
+/** Decoders with more buffer floats than this are not kept between calls (256 MB). */
+const RETAIN_FLOATS = 64 * 1024 * 1024;
+
+/** A decoder for at least `capacity` sequences of `maxT` positions: the model's kept one when it fits. */
+function decoderFor(model: Transformer, kernels: Kernels, capacity: number, maxT: number): Decoder {
+  const kept = decoders.get(model);
+  if (kept && !kept.busy && kept.kernels === kernels && kept.capacity >= capacity && kept.maxT >= maxT) return kept;
+  const fresh = new Decoder(model, kernels, capacity, maxT);
+  // a busy one belongs to a sample() call further up the stack (an observer sampling again): keep it
+  if (!kept?.busy && fresh.floats <= RETAIN_FLOATS) decoders.set(model, fresh);
+  return fresh;
 }
 
 /** Per-token log p of each completion's tokens given its prompt (BOS + prompt tokens, then completion tokens). */
@@ -142,14 +167,20 @@ class Decoder {
   private readonly keys: Float64Array; private readonly probBits: Uint32Array;
   private order: Uint32Array | null = null;
 
-  constructor(private readonly model: Transformer, private readonly k: Kernels, private readonly capacity: number) {
-    const { dModel: C, context, layers, vocabSize: V } = model.config;
+  /** Set while a sample() call uses this decoder. */
+  busy = false;
+  /** Floats held by the buffers (for the retention limit). */
+  readonly floats: number;
+
+  /** Buffers for `capacity` sequences of up to `maxT` positions (maxT <= context). */
+  constructor(private readonly model: Transformer, private readonly k: Kernels, readonly capacity: number, readonly maxT: number) {
+    const { dModel: C, layers, vocabSize: V } = model.config;
     this.C = C;
     this.kCache = [];
     this.vCache = [];
     for (let l = 0; l < layers; l++) {
-      this.kCache.push(new Float32Array(capacity * context * C));
-      this.vCache.push(new Float32Array(capacity * context * C));
+      this.kCache.push(new Float32Array(capacity * maxT * C));
+      this.vCache.push(new Float32Array(capacity * maxT * C));
     }
     this.x = new Float32Array(capacity * C);
     this.ln = new Float32Array(capacity * C);
@@ -157,6 +188,7 @@ class Decoder {
     this.rstd = new Float32Array(capacity);
     this.scratch = new Float32Array(capacity * (10 * C + 2));
     this.packed = Array.from({ length: layers }, () => new Float32Array(12 * C * C + 128 * C));
+    this.floats = 2 * layers * capacity * maxT * C + capacity * (16 * C + 3 * V + 4) + layers * (12 * C * C + 128 * C);
     this.logits = new Float32Array(capacity * V);
     this.slots = new Int32Array(capacity);
     this.positions = new Int32Array(capacity);
@@ -164,6 +196,13 @@ class Decoder {
     this.probs = new Float32Array(capacity * V);
     this.probBits = new Uint32Array(this.probs.buffer);
     this.keys = new Float64Array(V);
+  }
+
+  get kernels(): Kernels { return this.k; }
+
+  /** Starts a sample() call: the weights may have changed since the last one (training). */
+  begin(): void {
+    this.packedReady = false;
   }
 
   run(
@@ -301,13 +340,14 @@ class Decoder {
 
   /** Writes the k and v of one position (from a fused qkv row at `src`) into cache slot s. */
   private writeCache(l: number, s: number, t: number, qkv: Float32Array, src: number): void {
-    const { heads: H, context } = this.model.config;
+    const { heads: H } = this.model.config;
     const C = this.C;
     const hd = C / H;
+    const maxT = this.maxT;
     const kc = this.kCache[l]!;
     const vc = this.vCache[l]!;
     for (let h = 0; h < H; h++) {
-      const dst = ((s * H + h) * context + t) * hd;
+      const dst = ((s * H + h) * maxT + t) * hd;
       const ko = src + C + h * hd;
       const vo = src + 2 * C + h * hd;
       for (let i = 0; i < hd; i++) {
@@ -407,7 +447,7 @@ class Decoder {
 
   /** One decoding step for rows 0..m-1 (row r <-> sequence active[r]); fills logits rows. */
   private decodeStep(active: Int32Array, m: number, tokens: Int32Array, pos: Int32Array): void {
-    const { context, heads: H, vocabSize: V } = this.model.config;
+    const { heads: H, vocabSize: V } = this.model.config;
     const C = this.C;
     const p = this.model.views;
     const k = this.k;
@@ -422,11 +462,11 @@ class Decoder {
     }
     for (let l = 0; l < p.layers.length; l++) {
       k.decodeBlock(
-        x, p.layers[l]!, this.kCache[l]!, this.vCache[l]!, this.slots, this.positions, m, C, H, context, LN_EPS,
+        x, p.layers[l]!, this.kCache[l]!, this.vCache[l]!, this.slots, this.positions, m, C, H, this.maxT, LN_EPS,
         this.scratch, this.packed[l]!, !this.packedReady,
       );
     }
-    this.packedReady = true; // the weights do not change during one sample() call
+    this.packedReady = true; // the weights do not change during one sample() call (begin() resets)
     k.layerNormForward(this.ln, this.mean, this.rstd, x, p.lnfg, p.lnfb, m, C, LN_EPS);
     k.linearForward(this.logits, this.ln, p.wte, null, m, C, V);
   }

@@ -175,3 +175,26 @@ test('top-k and top-p: every sampled token lies in the set the options allow', (
     assert.ok(checked >= 40, `checked ${checked}`);
   }
 });
+
+for (const set of kernelSets()) {
+  test(`sampling reuses its KV cache across calls: changed weights, nested calls (${set.name} kernels)`, { skip: set.skip }, () => {
+    const k = set.kernels!;
+    const m = model(7);
+    const opts = { n: 3, temperature: 1, maxTokens: 9, seed: 4, topP: 0.9 };
+    const first = sample(m, codec, ['ab', 'xyz'], opts, k);
+    // train-like update in place: the next call must see the new weights (packed copies refreshed)
+    const rng = new Rng(8);
+    for (let i = 0; i < m.params.length; i++) m.params[i]! += rng.normal() * 0.05;
+    const again = sample(m, codec, ['ab', 'xyz'], opts, k);
+    const fresh = sample(Transformer.fromParams(m.config, m.params.slice()), codec, ['ab', 'xyz'], opts, k);
+    assert.deepEqual(again, fresh);
+    assert.notDeepEqual(again, first);
+    // an observer that samples from the same model while a call is running gets its own buffers
+    let nested: ReturnType<typeof sample> | undefined;
+    const outer = sample(m, codec, ['ab', 'xyz'], opts, k, (seq, step) => {
+      if (seq === 1 && step === 2) nested = sample(m, codec, ['hello'], { ...opts, maxTokens: 20 }, k);
+    });
+    assert.deepEqual(outer, fresh);
+    assert.deepEqual(nested, sample(m, codec, ['hello'], { ...opts, maxTokens: 20 }, k));
+  });
+}
