@@ -1,7 +1,7 @@
 /**
  * Micro-benchmark of the native kernels (`node --import tsx bench/kernels.ts`): GFLOP/s of the
  * matrix product at 512^3 and at the shapes of the default model (d_model 128, batch 16 x context
- * 128 = 2048 rows), time of the fused kernels, and the TypeScript matmul at one shape measured in
+ * 128 = 2048 rows), time of the fused kernels (training shapes and the sampling step's), and the TypeScript matmul at one shape measured in
  * the same run for the ratio. Prints ONE JSON line. Takes a few seconds.
  */
 import { loadNativeKernels, nativeInfo } from '../src/model/kernels/native.js';
@@ -76,6 +76,28 @@ const fusedMs = {
   adamw_800k: ms(() => k.adamw(p, gr, m, v, nParams, 1e-3, 0.9, 0.95, 1e-8, 0.1, 1)),
 };
 
+// Sampling kernels at the sampling benchmark's shape: 64 sequences, each 64 positions into a
+// 128-position KV cache (one layer's cache, warm; in a real run four layers share the L3).
+const S = 64, maxT = 128, pos = 64;
+const kc = rnd(S * maxT * C), vc = rnd(S * maxT * C), xs = rnd(S * C), qs = rnd(S * 3 * C), os = new Float32Array(S * C);
+const slots = Int32Array.from({ length: S }, (_, i) => i);
+const lengths = new Int32Array(S).fill(pos + 1), positions = new Int32Array(S).fill(pos);
+const block = {
+  ln1g: rnd(C), ln1b: rnd(C), qkvW: rnd(3 * C * C), qkvB: rnd(3 * C), projW: rnd(C * C), projB: rnd(C),
+  ln2g: rnd(C), ln2b: rnd(C), fcW: rnd(4 * C * C), fcB: rnd(4 * C), fcProjW: rnd(4 * C * C), fcProjB: rnd(C),
+};
+const scratch = new Float32Array(S * (10 * C + 2)), packed = new Float32Array(12 * C * C + 128 * C);
+k.decodeBlock(xs, block, kc, vc, slots, positions, S, C, H, maxT, 1e-5, scratch, packed, true);
+const sampleLogits = rnd(S * V), sampleOut = new Float32Array(S * V);
+const sampleMs = {
+  attention_decode_64x65: ms(() => k.attentionDecode(os, qs, kc, vc, slots, lengths, S, C, H, maxT)),
+  // xs is updated in place; LayerNorm keeps the values bounded
+  decode_block_64x65: ms(() => k.decodeBlock(xs, block, kc, vc, slots, positions, S, C, H, maxT, 1e-5, scratch, packed, false)),
+  decode_block_repack_64x65: ms(() => k.decodeBlock(xs, block, kc, vc, slots, positions, S, C, H, maxT, 1e-5, scratch, packed, true)),
+  softmax_64x96: ms(() => k.softmax(sampleOut, sampleLogits, S, V, 1.25)),
+  log_softmax_64x96: ms(() => k.logSoftmax(sampleOut, sampleLogits, S, V)),
+};
+
 // TypeScript reference at one model shape, same run, for the ratio.
 let tsGflops: number | null = null;
 try {
@@ -90,6 +112,7 @@ console.log(JSON.stringify({
   threads: info?.threads, simd: info?.simd,
   matmul_gflops: gflops,
   fused_ms: fusedMs,
+  sampling_ms: sampleMs,
   ts_matmul_gflops_qkv: tsGflops,
   native_over_ts_qkv: tsGflops ? Math.round((gflops['qkv_fwd_2048x384x128_tB']! / tsGflops) * 10) / 10 : null,
 }));
