@@ -21,19 +21,27 @@ export interface CacheKeyInput {
 
 export class VerdictCache {
   private mem = new Map<string, Verdict | Promise<Verdict>>();
+  /** Digest of each task's judging-relevant fields, computed once per Task object. */
+  private taskDigests = new WeakMap<Task, string>();
   constructor(private dir?: string) {}
 
+  private taskDigest(t: Task): string {
+    let d = this.taskDigests.get(t);
+    if (d === undefined) {
+      d = createHash('sha256')
+        .update(JSON.stringify([t.language, t.completionMode, t.completionMode === 'continue' ? t.prompt : '', t.entryPoint ?? null, t.tests]))
+        .digest('hex');
+      this.taskDigests.set(t, d);
+    }
+    return d;
+  }
+
   key(k: CacheKeyInput): string {
-    const t = k.task;
     const h = createHash('sha256');
     h.update(
       JSON.stringify([
-        1, // bump when the judging rules change
-        t.language,
-        t.completionMode,
-        t.completionMode === 'continue' ? t.prompt : '',
-        t.entryPoint ?? null,
-        t.tests,
+        2, // bump when the judging rules change
+        this.taskDigest(k.task),
         k.completion,
         k.limits,
         k.versions,

@@ -255,7 +255,12 @@ static int run_job(const char *text, long text_len, int cmd_out, int unsandboxed
     if (unsandboxed) setsid();
     if (chdir(workdir) < 0 || dup2(devnull, 0) < 0 || dup2(po[1], 1) < 0 || dup2(pe[1], 2) < 0 || dup2(pr[1], 3) < 0)
       _exit(97);
-    syscall(SYS_close_range, 4U, ~0U, 0U); /* the command pipes and every other server fd */
+    /* the command pipes and every other server fd */
+    if (syscall(SYS_close_range, 4U, ~0U, 0U) < 0) { /* kernel < 5.9 */
+      struct rlimit r;
+      long top = getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_max < 65536 ? (long)r.rlim_max : 65536;
+      for (long fd = 4; fd < top; fd++) close((int)fd);
+    }
     return 0;
   }
   int fork_errno = errno;
