@@ -128,7 +128,83 @@ interface StreamingCodec extends TextCodec {
 }
 
 /** Bits of the token index in a top-k/top-p sort key (vocabularies up to 2^21 ids). */
-const INDEX_BITS = 2 ** 21;
+export const INDEX_BITS = 2 ** 21;
+
+/** Candidate sets up to this size are ranked by insertion sort. */
+const SMALL_SORT = 32;
+
+/** The token id a top-k/top-p key stands for. (Exported with the selections for the tests.) */
+export function tokenOf(key: number, V: number): number {
+  // not key % INDEX_BITS: a float modulo is a slow library call; these steps are exact integers
+  return V - 1 - (key - Math.floor(key / INDEX_BITS) * INDEX_BITS);
+}
+
+/** Sorts keys[0..n) in decreasing order. */
+function sortDescending(keys: Float64Array, n: number): void {
+  if (n <= SMALL_SORT) {
+    for (let i = 1; i < n; i++) {
+      const key = keys[i]!;
+      let j = i - 1;
+      while (j >= 0 && keys[j]! < key) { keys[j + 1] = keys[j]!; j--; }
+      keys[j + 1] = key;
+    }
+    return;
+  }
+  keys.subarray(0, n).sort().reverse();
+}
+
+function swap(keys: Float64Array, i: number, j: number): void {
+  const t = keys[i]!;
+  keys[i] = keys[j]!;
+  keys[j] = t;
+}
+
+/** Median of three distinct keys: neither the largest nor the smallest of a range of 3 or more. */
+function medianOf3(a: number, b: number, c: number): number {
+  return a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+}
+
+/** Moves everything >= pivot in keys[lo..hi) to its front; returns the end of that part. */
+function partitionAtLeast(keys: Float64Array, lo: number, hi: number, pivot: number): number {
+  let i = lo;
+  for (let j = lo; j < hi; j++) if (keys[j]! >= pivot) swap(keys, i++, j);
+  return i;
+}
+
+/** Rearranges keys[0..n) (distinct) so that keys[0..k) are the k largest, in no particular order. */
+export function selectLargest(keys: Float64Array, n: number, k: number): void {
+  let lo = 0, hi = n;
+  while (hi - lo > 2) {
+    const mid = partitionAtLeast(keys, lo, hi, medianOf3(keys[lo]!, keys[(lo + hi) >> 1]!, keys[hi - 1]!));
+    if (mid === k) return;
+    if (mid > k) hi = mid;
+    else lo = mid;
+  }
+  if (hi - lo === 2 && keys[lo]! < keys[lo + 1]!) swap(keys, lo, lo + 1);
+}
+
+/**
+ * Weighted selection: rearranges keys[0..n) (distinct) so that keys[0..c) are the highest-ranked
+ * tokens whose probabilities first add up to `target` (the top-p nucleus, in no particular order);
+ * returns c, or 0 when all n together stay below target (rounding). Expected O(n).
+ */
+export function selectNucleus(keys: Float64Array, n: number, target: number, p: Float32Array, o: number, V: number): number {
+  let lo = 0, hi = n; // keys[0..lo) are in the nucleus; it ends inside keys[lo..hi)
+  let need = target;
+  while (hi - lo > SMALL_SORT) {
+    const mid = partitionAtLeast(keys, lo, hi, medianOf3(keys[lo]!, keys[(lo + hi) >> 1]!, keys[hi - 1]!));
+    let mass = 0;
+    for (let i = lo; i < mid; i++) mass += p[o + tokenOf(keys[i]!, V)]!;
+    if (mass >= need) hi = mid;
+    else { need -= mass; lo = mid; }
+  }
+  sortDescending(keys.subarray(lo, hi), hi - lo);
+  for (let i = lo; i < hi; i++) {
+    need -= p[o + tokenOf(keys[i]!, V)]!;
+    if (need <= 0) return i + 1;
+  }
+  return 0;
+}
 
 /** What one sequence has produced so far. */
 interface SequenceState {
@@ -359,9 +435,10 @@ class Decoder {
 
   /**
    * Temperature / top-k / top-p sampling from logits row r (greedy at temperature 0), using the
-   * tempered probabilities the caller computed into `probs` row r. Top-k / top-p order tokens by
-   * probability, ties by index: one numeric sort of keys (probability bits, index) without a
-   * comparator function.
+   * tempered probabilities the caller computed into `probs` row r. Top-k / top-p rank tokens by
+   * probability, ties by smaller id, through numeric keys (probability bits, id): no comparator
+   * sort, and no sort at all over a large flat nucleus (weighted selection instead), so a token
+   * costs O(V) expected, not O(V log V).
    */
   private pick(logits: Float32Array, r: number, V: number, rng: Rng, opts: SampleOptions): number {
     const o = r * V;
@@ -380,24 +457,72 @@ class Decoder {
       for (let j = 0; j < V; j++) { u -= p[o + j]!; if (u < 0) return j; }
       return V - 1;
     }
+    if (V > INDEX_BITS) return this.pickByComparator(o, V, topK, topP, sum, rng);
     // Top-p alone only needs the tokens above a floor: those below (1 - topP) / (2V) of the mass
     // hold less than (1 - topP) / 2 together, so the nucleus lies among the others.
     const floor = topK === V ? ((1 - topP) / (2 * V)) * sum : 0;
-    const count = this.sortedByProbability(o, V, floor);
-    const order = this.order!;
-    let keep = Math.min(topK, count);
+    let n = this.fillKeys(o, V, floor);
+    const keys = this.keys;
+    if (topK < n) { selectLargest(keys, n, topK); n = topK; }
+    if (topK === V && n > SMALL_SORT) {
+      const c = selectNucleus(keys, n, topP * sum, p, o, V);
+      if (c > 0) return this.sampleKeys(c, o, V, rng);
+    }
+    sortDescending(keys, n);
+    let keep = n;
     let reached = topP === 1;
     if (topP < 1) {
       let acc = 0;
-      for (let i = 0; i < keep; i++) {
-        acc += p[o + order[i]!]! / sum;
+      for (let i = 0; i < n; i++) {
+        acc += p[o + tokenOf(keys[i]!, V)]! / sum;
         if (acc >= topP) { keep = i + 1; reached = true; break; }
       }
     }
-    if (!reached && count < topK) {
-      // rounding kept the nucleus from closing inside the candidates: order every token
-      this.sortedByProbability(o, V, 0);
+    if (!reached && n < topK) {
+      // rounding kept the nucleus from closing inside the candidates: rank every token
+      n = this.fillKeys(o, V, 0);
+      sortDescending(keys, n);
       keep = topK;
+      let acc = 0;
+      for (let i = 0; i < topK; i++) {
+        acc += p[o + tokenOf(keys[i]!, V)]! / sum;
+        if (acc >= topP) { keep = i + 1; break; }
+      }
+    }
+    return this.sampleKeys(keep, o, V, rng);
+  }
+
+  /** Keys of the tokens of probs row o with probability >= floor; returns their number. */
+  private fillKeys(o: number, V: number, floor: number): number {
+    const p = this.probs, bits = this.probBits, keys = this.keys;
+    let n = 0;
+    // probabilities are >= 0, so their float32 bit patterns order like their values
+    for (let j = 0; j < V; j++) if (p[o + j]! >= floor) keys[n++] = bits[o + j]! * INDEX_BITS + (V - 1 - j);
+    return n;
+  }
+
+  /** Draws one of the tokens of keys[0..count) in proportion to its probability. */
+  private sampleKeys(count: number, o: number, V: number, rng: Rng): number {
+    const p = this.probs, keys = this.keys;
+    let kept = 0;
+    for (let i = 0; i < count; i++) kept += p[o + tokenOf(keys[i]!, V)]!;
+    let u = rng.uniform() * kept;
+    for (let i = 0; i < count; i++) {
+      const tok = tokenOf(keys[i]!, V);
+      u -= p[o + tok]!;
+      if (u < 0) return tok;
+    }
+    return tokenOf(keys[count - 1]!, V);
+  }
+
+  /** Vocabularies too large for the numeric keys: rank with a comparator. */
+  private pickByComparator(o: number, V: number, topK: number, topP: number, sum: number, rng: Rng): number {
+    const order = (this.order ??= new Uint32Array(V));
+    const p = this.probs;
+    for (let j = 0; j < V; j++) order[j] = j;
+    order.sort((a, b) => p[o + b]! - p[o + a]! || a - b);
+    let keep = topK;
+    if (topP < 1) {
       let acc = 0;
       for (let i = 0; i < topK; i++) {
         acc += p[o + order[i]!]! / sum;
@@ -409,40 +534,6 @@ class Decoder {
     let u = rng.uniform() * kept;
     for (let i = 0; i < keep; i++) { u -= p[o + order[i]!]!; if (u < 0) return order[i]!; }
     return order[keep - 1]!;
-  }
-
-  /**
-   * Orders the tokens of probs row at offset o whose probability is at least `floor` by decreasing
-   * probability (ties: smaller id first) into `this.order`; returns how many there are. Keys are
-   * (probability bits, index) numbers, so the sort needs no comparator function; small candidate
-   * sets (the usual case with a peaked distribution) are insertion-sorted.
-   */
-  private sortedByProbability(o: number, V: number, floor: number): number {
-    const order = (this.order ??= new Uint32Array(V));
-    const p = this.probs;
-    if (V > INDEX_BITS) {
-      let n = 0;
-      for (let j = 0; j < V; j++) if (p[o + j]! >= floor) order[n++] = j;
-      order.subarray(0, n).sort((a, b) => p[o + b]! - p[o + a]! || a - b);
-      return n;
-    }
-    // probabilities are >= 0, so their float32 bit patterns order like their values
-    const keys = this.keys;
-    const bits = this.probBits;
-    let n = 0;
-    for (let j = 0; j < V; j++) if (p[o + j]! >= floor) keys[n++] = bits[o + j]! * INDEX_BITS + (V - 1 - j);
-    if (n <= 32) {
-      for (let i = 1; i < n; i++) {
-        const key = keys[i]!;
-        let j = i - 1;
-        while (j >= 0 && keys[j]! > key) { keys[j + 1] = keys[j]!; j--; }
-        keys[j + 1] = key;
-      }
-    } else {
-      keys.subarray(0, n).sort();
-    }
-    for (let i = 0; i < n; i++) order[i] = V - 1 - (keys[n - 1 - i]! % INDEX_BITS);
-    return n;
   }
 
   /** One decoding step for rows 0..m-1 (row r <-> sequence active[r]); fills logits rows. */

@@ -144,13 +144,28 @@ test('stop strings: incremental (streaming decoder) matching gives exactly the f
   assert.ok(stopped >= 4, `only ${stopped} completions stopped`);
 });
 
+/** A 200-token codec (ids 3.. map to Unicode letters): flat top-p nuclei larger than the insertion-sort size. */
+const wide: TextCodec = {
+  bos: 0, eos: 1, vocabSize: 200,
+  encode: (text) => [...text].map((c) => c.codePointAt(0)! - 0x100 + 3),
+  decode: (ids) => ids.filter((i) => i >= 3).map((i) => String.fromCodePoint(0x100 + i - 3)).join(''),
+};
+
 test('top-k and top-p: every sampled token lies in the set the options allow', () => {
-  const m = model(3);
-  const V = codec.vocabSize;
-  for (const opts of [{ topK: 3 }, { topP: 0.6 }, { topP: 0.9, topK: 5 }, { topP: 0.3, temperature: 0.7 }]) {
-    const temperature = opts.temperature ?? 1.3;
+  const wideModel = Transformer.create({ vocabSize: wide.vocabSize, dModel: 16, layers: 1, heads: 2, context: 24 }, 9);
+  const cases = [
+    { m: model(3), c: codec, opts: { topK: 3 } }, { m: model(3), c: codec, opts: { topP: 0.6 } },
+    { m: model(3), c: codec, opts: { topP: 0.9, topK: 5 } }, { m: model(3), c: codec, opts: { topP: 0.3, temperature: 0.7 } },
+    // wide vocabulary, nearly flat: weighted selection of the nucleus, quickselect of the top k
+    { m: wideModel, c: wide, opts: { topP: 0.9 } }, { m: wideModel, c: wide, opts: { topP: 0.5, temperature: 3 } },
+    { m: wideModel, c: wide, opts: { topK: 60 } }, { m: wideModel, c: wide, opts: { topK: 120, topP: 0.7 } },
+  ];
+  for (const { m, c: cod, opts } of cases) {
+    const V = cod.vocabSize;
+    const temperature = (opts as { temperature?: number }).temperature ?? 1.3;
     const rows = new Map<string, Float32Array>();
-    const out = sample(m, codec, ['ab', 'hello'], { n: 6, maxTokens: 10, seed: 21, ...opts, temperature }, undefined, (seq, step, logits) => {
+    const prompt = cod === codec ? ['ab', 'hello'] : [wide.decode([5, 6]), wide.decode([7, 8, 9])];
+    const out = sample(m, cod, prompt, { n: 6, maxTokens: 10, seed: 21, ...opts, temperature }, undefined, (seq, step, logits) => {
       rows.set(`${seq}:${step}`, logits.slice());
     });
     let checked = 0;
@@ -161,11 +176,12 @@ test('top-k and top-p: every sampled token lies in the set the options allow', (
       const e = Array.from(logits, (l) => Math.exp((l - mx) / temperature));
       const z = e.reduce((a, b) => a + b, 0);
       const ranked = e.map((v, id) => ({ p: v / z, id })).sort((a, b) => b.p - a.p || a.id - b.id);
-      const k = opts.topK ?? V;
+      const { topK, topP } = opts as { topK?: number; topP?: number };
+      const k = topK ?? V;
       let allowed = k;
-      if (opts.topP !== undefined) {
+      if (topP !== undefined) {
         let acc = 0;
-        for (let r = 0; r < k; r++) { acc += ranked[r]!.p; if (acc >= opts.topP - 1e-6) { allowed = r + 1; break; } }
+        for (let r = 0; r < k; r++) { acc += ranked[r]!.p; if (acc >= topP - 1e-6) { allowed = r + 1; break; } }
       }
       const rank = ranked.findIndex((x) => x.id === tok);
       assert.ok(rank < allowed || Math.abs(ranked[rank]!.p - ranked[allowed - 1]!.p) < 1e-6,
@@ -198,3 +214,32 @@ for (const set of kernelSets()) {
     assert.deepEqual(nested, sample(m, codec, ['hello'], { ...opts, maxTokens: 20 }, k));
   });
 }
+
+test('top-k / top-p selections equal ranking by sort (ties, flat and peaked distributions)', async () => {
+  const { selectLargest, selectNucleus, tokenOf, INDEX_BITS } = await import('../../src/model/sampling.js');
+  const rng = new Rng(31);
+  for (let trial = 0; trial < 60; trial++) {
+    const V = 40 + rng.int(400);
+    const p = new Float32Array(V);
+    const peaked = trial % 3 === 0;
+    for (let j = 0; j < V; j++) p[j] = trial % 4 === 1 && j % 3 === 0 ? 0.25 : peaked ? Math.exp(rng.normal() * 4) : rng.uniform();
+    let sum = 0;
+    for (let j = 0; j < V; j++) sum += p[j]!;
+    const bits = new Uint32Array(p.buffer);
+    const keys = Float64Array.from({ length: V }, (_, j) => bits[j]! * INDEX_BITS + (V - 1 - j));
+    const ranked = [...keys].sort((a, b) => b - a).map((key) => tokenOf(key, V));
+    // reference ranking: probability down, then id up
+    assert.deepEqual(ranked, Array.from({ length: V }, (_, j) => j).sort((a, b) => p[b]! - p[a]! || a - b));
+    const k = 1 + rng.int(V - 1);
+    const a = keys.slice();
+    selectLargest(a, V, k);
+    assert.deepEqual(Array.from(a.subarray(0, k), (key) => tokenOf(key, V)).sort((x, y) => x - y), ranked.slice(0, k).sort((x, y) => x - y));
+    const topP = [0.05, 0.5, 0.9, 0.999][trial % 4]!;
+    let need = topP * sum, c = 0;
+    while (need > 0) need -= p[ranked[c++]!]!;
+    const b = keys.slice();
+    const got = selectNucleus(b, V, topP * sum, p, 0, V);
+    assert.equal(got, c, `trial ${trial}: nucleus of ${got} tokens, want ${c}`);
+    assert.deepEqual(Array.from(b.subarray(0, got), (key) => tokenOf(key, V)).sort((x, y) => x - y), ranked.slice(0, c).sort((x, y) => x - y));
+  }
+});
