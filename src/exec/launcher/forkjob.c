@@ -47,7 +47,8 @@ struct buf {
   size_t len, cap;
 };
 
-static struct buf cap_out, cap_err, cap_res, line;
+static struct buf cap_out, cap_err, cap_res;
+static const char *payload = "";
 static long lim[9]; /* id tid wallMs cpuMs memoryMb processes fileSizeBytes outputBytes openFiles */
 enum { ID, TID, WALL, CPU, MEM, PROCS, FSIZE, OUTB, NOFILE };
 static int devnull = -1;
@@ -173,7 +174,7 @@ int verdict_child_limits(void) {
 }
 
 /* The payload (after the tab) of the current job line, for the child. */
-const char *verdict_payload(void) { return line.p; }
+const char *verdict_payload(void) { return payload; }
 
 /* Test ids the server has defined (T lines, handled in Python). */
 static unsigned char *defined;
@@ -216,9 +217,7 @@ static int run_job(const char *text, long text_len, int cmd_out, int unsandboxed
   }
   const char *tab = memchr(text, '\t', (size_t)text_len);
   if (!tab) return -EINVAL;
-  line.len = 0;
-  put(&line, tab + 1, (size_t)(text_len - (tab + 1 - text)));
-  put(&line, "", 1);
+  payload = tab + 1; /* NUL-terminated in place by verdict_serve */
   size_t keep = (size_t)lim[OUTB] + 1;
 
   unsigned char rnd[18];
@@ -399,6 +398,7 @@ int verdict_serve(int cmd_in, int cmd_out, int unsandboxed, const char *workroot
     }
     const char *text = in.p + in_start;
     long len = nl - text;
+    *nl = 0;
     in_start += (size_t)len + 1;
     if (len > 1 && text[0] == 'J' && text[1] == ' ') {
       char *end;
@@ -408,12 +408,13 @@ int verdict_serve(int cmd_in, int cmd_out, int unsandboxed, const char *workroot
       lim[ID] = id;
       if (tid >= 0 && ((size_t)tid >= ndefined || !defined[tid])) return -ENOENT;
       int r = run_job(text, len, cmd_out, unsandboxed, workroot, nonce_hex);
-      if (r == 1) continue;
-      if (in.cap > (4 << 20) && in_start == in.len) { /* a huge line went by: give the memory back */
+      if (r != 0 && in.cap > (1 << 20) && in_start == in.len) {
+        /* a huge line went by: give the memory back (a bigger server forks more slowly) */
         free(in.p);
         in.p = NULL;
         in.cap = in.len = in_start = 0;
       }
+      if (r == 1) continue;
       return r;
     }
     cmd.len = 0;
