@@ -271,7 +271,9 @@ export const tsKernels: Kernels = {
   },
 
   decodeBlock(x, w, kCache, vCache, slots, positions, m, C, H, maxT, eps, scratch) {
-    const k = tsKernels;
+    // the kernels this was called on: merged with an addon that lacks decodeBlock, the single
+    // kernels are the native ones
+    const k: Kernels = (this as Kernels | undefined) ?? tsKernels;
     const hd = C / H;
     let o = 0;
     const take = (n: number): Float32Array => scratch.subarray(o, (o += n));
