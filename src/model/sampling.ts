@@ -3,7 +3,14 @@
  *
  * Sampling runs each distinct prompt once through the full forward pass (prefill), copies its keys
  * and values into the cache slot of every completion of that prompt, then decodes one token per
- * active sequence per step, attending over the cache. Buffers are allocated once per call.
+ * active sequence per step: one `decodeBlock` kernel call per layer (LayerNorm, qkv, cache write,
+ * attention, MLP; the native one splits the sequences over threads and keeps the weights packed
+ * for the whole call), then one batched log-softmax (logprobs) and softmax at the temperature;
+ * only the draw itself runs per sequence in JavaScript. The KV cache and workspaces belong to a
+ * decoder kept per model and reused by later calls (they were allocated, and page-faulted, on
+ * every call before). Stop strings are matched incrementally when the codec can decode as a
+ * stream (the BPE Tokenizer can): each step searches only the new text and the tail a stop could
+ * start in, so a sequence costs linear, not quadratic, time.
  */
 import type { Completion, SampleOptions, ScoreItem, TextCodec } from './types.js';
 import type { Transformer } from './transformer.js';
