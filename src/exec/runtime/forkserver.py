@@ -193,6 +193,7 @@ def exc_report(e, ctx):
 
 
 _dumps, _write = json.dumps, os.write
+SCAN_JSON = json.JSONDecoder().scan_once
 
 
 class Out:
@@ -475,7 +476,7 @@ def flush():
 def child(payload, nonce, apply_limits):
     """In the forked child, fds 0-3 in place: stdin, limits, then the program. Never returns."""
     try:
-        job = json.loads(payload)
+        job = SCAN_JSON(payload.decode(), 0)[0]  # json.loads without its Python layers: fewer page faults
         tid = job.get('tid')
         if tid is not None:
             job.update(TASKS[tid])
