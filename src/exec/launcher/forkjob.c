@@ -206,6 +206,32 @@ const char *verdict_line(void) { return cmd.p; }
 long verdict_line_length(void) { return (long)cmd.len - 1; }
 long verdict_last_id(void) { return lim[ID]; }
 
+/* Result lines not yet written: replies are batched while more jobs are queued, so the supervisor
+   (Node) is woken once per few programs instead of once per program. Never held across a wait for
+   input, nor for long (the pool's watchdog measures how long the oldest job goes unanswered). */
+static struct buf pending;
+static int pending_count;
+static double pending_since;
+
+static void flush_pending(int cmd_out) {
+  size_t off = 0;
+  while (off < pending.len) {
+    ssize_t w = write(cmd_out, pending.p + off, pending.len - off);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      _exit(1); /* the supervisor is gone */
+    }
+    off += (size_t)w;
+  }
+  pending.len = 0;
+  pending_count = 0;
+  if (pending.cap > (1 << 20)) {
+    free(pending.p);
+    pending.p = NULL;
+    pending.cap = 0;
+  }
+}
+
 static int run_job(const char *text, long text_len, int cmd_out, int unsandboxed, const char *workroot, char *nonce_hex) {
   /* header */
   const char *p = text + 1;
@@ -334,38 +360,30 @@ static int run_job(const char *text, long text_len, int cmd_out, int unsandboxed
   }
   long long cpu_us = (long long)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec + (long long)ru.ru_stime.tv_sec * 1000000 +
                      ru.ru_stime.tv_usec;
-  static struct buf o;
-  o.len = 0;
+  struct buf *o = &pending;
+  if (pending_count == 0) pending_since = now_us();
+  pending_count++;
   char head[64];
   int hn = snprintf(head, sizeof head, "{\"id\":%ld", lim[ID]);
-  put(&o, head, (size_t)hn);
-  if (WIFEXITED(status)) putnum(&o, "exit", WEXITSTATUS(status));
-  else puts_(&o, ",\"exit\":null");
-  if (WIFSIGNALED(status)) putnum(&o, "signal", WTERMSIG(status));
-  else puts_(&o, ",\"signal\":null");
-  putms(&o, "wallMs", (long long)wall_us);
-  putms(&o, "cpuMs", cpu_us);
-  putnum(&o, "maxrssKb", ru.ru_maxrss);
-  puts_(&o, timed_out ? ",\"timedOut\":true" : ",\"timedOut\":false");
+  put(o, head, (size_t)hn);
+  if (WIFEXITED(status)) putnum(o, "exit", WEXITSTATUS(status));
+  else puts_(o, ",\"exit\":null");
+  if (WIFSIGNALED(status)) putnum(o, "signal", WTERMSIG(status));
+  else puts_(o, ",\"signal\":null");
+  putms(o, "wallMs", (long long)wall_us);
+  putms(o, "cpuMs", cpu_us);
+  putnum(o, "maxrssKb", ru.ru_maxrss);
+  puts_(o, timed_out ? ",\"timedOut\":true" : ",\"timedOut\":false");
   size_t lo = (size_t)lim[OUTB];
-  putstr(&o, "stdout", cap_out.p, cap_out.len < lo ? cap_out.len : lo);
-  putstr(&o, "stderr", cap_err.p, cap_err.len < lo ? cap_err.len : lo);
-  putnum(&o, "stdoutBytes", (long long)out_size);
-  putnum(&o, "stderrBytes", (long long)err_size);
-  putstr(&o, "res", cap_res.p, res_len);
-  puts_(&o, done ? ",\"done\":true}\n" : ",\"done\":false}\n");
-  size_t off = 0;
-  while (off < o.len) {
-    ssize_t w = write(cmd_out, o.p + off, o.len - off);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      _exit(1); /* the supervisor is gone */
-    }
-    off += (size_t)w;
-  }
+  putstr(o, "stdout", cap_out.p, cap_out.len < lo ? cap_out.len : lo);
+  putstr(o, "stderr", cap_err.p, cap_err.len < lo ? cap_err.len : lo);
+  putnum(o, "stdoutBytes", (long long)out_size);
+  putnum(o, "stderrBytes", (long long)err_size);
+  putstr(o, "res", cap_res.p, res_len);
+  puts_(o, done ? ",\"done\":true}\n" : ",\"done\":false}\n");
   /* Keep the server small: big captures are not kept between jobs. */
-  struct buf *all[4] = {&cap_out, &cap_err, &cap_res, &o};
-  for (int i = 0; i < 4; i++)
+  struct buf *all[3] = {&cap_out, &cap_err, &cap_res};
+  for (int i = 0; i < 3; i++)
     if (all[i]->cap > (1 << 20)) {
       free(all[i]->p);
       all[i]->p = NULL;
@@ -389,10 +407,11 @@ int verdict_serve(int cmd_in, int cmd_out, int unsandboxed, const char *workroot
         in.len -= in_start;
         in_start = 0;
       }
+      flush_pending(cmd_out); /* never wait for input with answers held back */
       if (reserve(&in, 1 << 16) < 0) return -ENOMEM;
       ssize_t n = read(cmd_in, in.p + in.len, in.cap - in.len);
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return 3;
+      if (n <= 0) return 3; /* nothing pending: flushed above */
       in.len += (size_t)n;
       continue;
     }
@@ -406,8 +425,15 @@ int verdict_serve(int cmd_in, int cmd_out, int unsandboxed, const char *workroot
       long id = strtol(text + 1, &end, 10);
       long tid = strtol(end, NULL, 10);
       lim[ID] = id;
-      if (tid >= 0 && ((size_t)tid >= ndefined || !defined[tid])) return -ENOENT;
+      if (tid >= 0 && ((size_t)tid >= ndefined || !defined[tid])) {
+        flush_pending(cmd_out);
+        return -ENOENT;
+      }
       int r = run_job(text, len, cmd_out, unsandboxed, workroot, nonce_hex);
+      if (r == 0) return 0; /* the child: it never writes answers */
+      int queued = 0;
+      for (const char *q = in.p + in_start; q < in.p + in.len && queued < 3; q++) queued += *q == '\n';
+      if (r != 1 || pending_count >= 4 || queued < 3 || now_us() - pending_since > 10000) flush_pending(cmd_out);
       if (r != 0 && in.cap > (1 << 20) && in_start == in.len) {
         /* a huge line went by: give the memory back (a bigger server forks more slowly) */
         free(in.p);
@@ -417,6 +443,7 @@ int verdict_serve(int cmd_in, int cmd_out, int unsandboxed, const char *workroot
       if (r == 1) continue;
       return r;
     }
+    flush_pending(cmd_out);
     cmd.len = 0;
     put(&cmd, text, (size_t)len);
     put(&cmd, "", 1);
