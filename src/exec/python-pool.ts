@@ -314,7 +314,12 @@ export class PythonPool {
     const now = Date.now();
     for (const w of this.workers) {
       const head = w.inflight[0];
-      if (head && now - w.headSince > head.job.limits.wallMs + 5000) w.kill();
+      if (!head) continue;
+      // The server may hold a finished job's reply back while one of the next (up to 4) jobs runs
+      // (replies are batched; see forkjob.c): allow the longest of those too.
+      let next = 0;
+      for (const p of w.inflight.slice(1, 5)) next = Math.max(next, p.job.limits.wallMs);
+      if (now - w.headSince > head.job.limits.wallMs + next + 5000) w.kill();
     }
   }
 
