@@ -3,7 +3,9 @@
  *
  * The 164 canonical solutions x 10, each copy made distinct by a trailing comment (with a per-run
  * nonce) so that the verdict cache cannot serve any of them, go through `verdict eval`'s code path
- * (readSamples + evaluateSamples with the real sandbox executor, cache on, results file written).
+ * (readSamples + evaluateSamples with the real sandbox executor, cache on, results file written),
+ * timed from when the Python workers are up (their start-up, a one-time cost, is reported as
+ * worker_startup_ms).
  * The reference, measured in the same run over the same programs: one python3 process that
  * exec()s every program in turn with no isolation at all (the core of OpenAI's harness). That is
  * allowed here only because the canonical solutions are trusted reference code.
@@ -19,6 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { loadTasks, type Task } from '../src/tasks/index.js';
+import type { SandboxExecutor } from '../src/exec/index.js';
 import { createSandboxExecutor, evaluateSamples, inFlightFor, readSamples, timeoutLimits } from '../src/eval/index.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -91,7 +94,10 @@ async function main(): Promise<void> {
     const samples = await readSamples(samplesPath, tasks, heFile);
     const warnings: string[] = [];
     const limits = timeoutLimits(3);
+    const created = performance.now();
     const executor = await createSandboxExecutor({ workers, cache: true, limits, onWarning: (m) => warnings.push(m) });
+    await (executor as Partial<SandboxExecutor>).ready?.();
+    const startupMs = performance.now() - created;
     let result;
     try {
       result = await evaluateSamples({ samples, executor, limits, ks: [1, 10], inFlight: inFlightFor(workers), out });
@@ -106,6 +112,7 @@ async function main(): Promise<void> {
       programs: result.judged,
       workers,
       seconds: Number(result.seconds.toFixed(3)),
+      worker_startup_ms: Math.round(startupMs),
       programs_per_second: Number(result.programsPerSecond.toFixed(1)),
       in_process_programs_per_second: Number(refRate.toFixed(1)),
       ratio_to_in_process: Number((result.programsPerSecond / refRate).toFixed(3)),

@@ -51,6 +51,8 @@ export interface ExecutorStats {
 
 export interface SandboxExecutor extends Executor {
   stats(): ExecutorStats;
+  /** Resolves once the Python workers have started (their start-up is otherwise paid by the first programs). */
+  ready(): Promise<void>;
   /** Called after every verdict (cached ones too). */
   onVerdict?: (v: Verdict, req: ExecRequest) => void;
   /** What the OS could not enforce (empty when fully isolated). */
@@ -225,6 +227,9 @@ export async function createExecutor(options: ExecutorOptions = {}): Promise<San
       const limits = limitsFor(req.limits);
       const r = await exec(req.language, { kind: 'run', code: req.code, stdin: req.stdin ?? '', limits });
       return toRunResult(r, limits);
+    },
+    ready() {
+      return pool.whenReady();
     },
     stats() {
       return { ...counters, queued: pool.queued + jsWaiting.length, running: pool.running + jsRunning, workers: pool.liveWorkers };

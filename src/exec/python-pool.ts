@@ -160,6 +160,7 @@ class Worker {
       this.buf = this.buf.slice(nl + 1);
       if (!this.ready) {
         this.ready = true;
+        this.pool.workerReady();
         this.pool.pump();
         continue;
       }
@@ -251,6 +252,16 @@ export class PythonPool {
     return this.workers.filter((w) => w.ready && !w.dead).length;
   }
 
+  private waiters: (() => void)[] = [];
+  /** Resolves once every worker has started (or died trying). */
+  whenReady(): Promise<void> {
+    if (this.workers.every((w) => w.ready || w.dead)) return Promise.resolve();
+    return new Promise((r) => this.waiters.push(r));
+  }
+  workerReady(): void {
+    if (this.workers.every((w) => w.ready || w.dead)) for (const r of this.waiters.splice(0)) r();
+  }
+
   submit(job: PythonJob): Promise<RawResult> {
     if (this.closed) return Promise.resolve(sandboxResult('executor closed'));
     return new Promise((resolve) => {
@@ -289,6 +300,7 @@ export class PythonPool {
   workerDied(w: Worker, why: string): void {
     const i = this.workers.indexOf(w);
     if (i >= 0) this.workers.splice(i, 1);
+    this.workerReady();
     for (const p of w.inflight) {
       if (p.attempts < MAX_ATTEMPTS) this.retry(p);
       else p.resolve(sandboxResult(why));
