@@ -11,7 +11,7 @@ import { VerdictCache } from './cache.js';
 import { stdioOutcome, toRunResult, toVerdict, type RawResult } from './compose.js';
 import { runJs, type JsJob } from './js-runner.js';
 import { PythonPool, type PythonJob } from './python-pool.js';
-import { buildForkjob, discoverPython, extraBinds, nodeExecutable, nodePrefix, probeIsolation, runtimeDir } from './sandbox.js';
+import { buildForkjob, discoverPython, extraBinds, nodeExecutable, nodePrefix, probeIsolation, runtimeDir, sandboxVisible } from './sandbox.js';
 import { DEFAULT_LIMITS, type ExecRequest, type Executor, type Limits, type RunRequest, type RunResult, type TestOutcome, type Verdict, type VerdictStatus } from './types.js';
 
 export interface ExecutorOptions {
@@ -86,8 +86,10 @@ export async function createExecutor(options: ExecutorOptions = {}): Promise<San
   }
   const launcher = iso.missing.length ? undefined : iso.launcher;
   const py = discoverPython();
-  const rt = runtimeDir();
-  const forkjob = buildForkjob();
+  // Launcher binds must be visible inside the sandbox (its own /tmp hides host paths under /tmp).
+  const rt = launcher ? sandboxVisible(runtimeDir(), ['forkserver.py', 'harness.js']) : runtimeDir();
+  const builtForkjob = buildForkjob();
+  const forkjob = builtForkjob && launcher ? sandboxVisible(builtForkjob) : builtForkjob;
   const pool = new PythonPool({
     workers,
     launcher,
