@@ -210,6 +210,23 @@ void micro_kernel(int64_t kc, const float* __restrict a, const float* __restrict
 thread_local std::unique_ptr<float, AlignedFree> tl_a, tl_b;
 thread_local size_t tl_a_cap = 0, tl_b_cap = 0;
 
+// Output rows [m0, m1) x cols [jc, jc + nc) for one depth slice [pc, pc + kc), B's panel already
+// packed in pb: packs A's rows block by block and runs the micro-kernel over the tiles.
+void macro_kernel(float* out, float* pa, const float* pb, const View& A, int64_t N, int64_t m0, int64_t m1,
+                  int64_t pc, int64_t kc, int64_t jc, int64_t nc, bool overwrite) {
+  for (int64_t ic = m0; ic < m1; ic += MC) {
+    int64_t mc = std::min(MC, m1 - ic);
+    pack_a(pa, A, ic, mc, pc, kc);
+    for (int64_t jr = 0; jr < nc; jr += NR) {
+      int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
+      for (int64_t ir = 0; ir < mc; ir += MR) {
+        int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
+        micro_kernel(kc, pa + ir * kc, pb + jr * kc, out + (ic + ir) * N + jc + jr, N, mr, nr, overwrite);
+      }
+    }
+  }
+}
+
 // Computes the output block rows [m0, m1) x cols [n0, n1).
 void gemm_block(float* out, const View& A, const View& B, int64_t N, int64_t K, int64_t m0,
                 int64_t m1, int64_t n0, int64_t n1, bool accumulate) {
@@ -221,18 +238,7 @@ void gemm_block(float* out, const View& A, const View& B, int64_t N, int64_t K, 
       int64_t kc = std::min(KC, K - pc);
       bool overwrite = !accumulate && pc == 0;
       pack_b(pb, B, pc, kc, jc, nc);
-      for (int64_t ic = m0; ic < m1; ic += MC) {
-        int64_t mc = std::min(MC, m1 - ic);
-        pack_a(pa, A, ic, mc, pc, kc);
-        for (int64_t jr = 0; jr < nc; jr += NR) {
-          int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
-          for (int64_t ir = 0; ir < mc; ir += MR) {
-            int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
-            micro_kernel(kc, pa + ir * kc, pb + jr * kc, out + (ic + ir) * N + jc + jr, N, mr, nr,
-                         overwrite);
-          }
-        }
-      }
+      macro_kernel(out, pa, pb, A, N, m0, m1, pc, kc, jc, nc, overwrite);
     }
   }
 }
@@ -302,17 +308,7 @@ void gemm_packed_serial(float* out, const float* a, const float* packed_b, int64
     for (int64_t pc = 0; pc < K; pc += KC) {
       int64_t kc = std::min(KC, K - pc);
       bool overwrite = !accumulate && pc == 0;
-      for (int64_t ic = 0; ic < M; ic += MC) {
-        int64_t mc = std::min(MC, M - ic);
-        pack_a(pa, A, ic, mc, pc, kc);
-        for (int64_t jr = 0; jr < nc; jr += NR) {
-          int nr = static_cast<int>(std::min<int64_t>(NR, nc - jr));
-          for (int64_t ir = 0; ir < mc; ir += MR) {
-            int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
-            micro_kernel(kc, pa + ir * kc, pb + jr * kc, out + ic * N + ir * N + jc + jr, N, mr, nr, overwrite);
-          }
-        }
-      }
+      macro_kernel(out, pa, pb, A, N, 0, M, pc, kc, jc, nc, overwrite);
       pb += kc * ncr;
     }
   }
