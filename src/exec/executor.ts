@@ -3,7 +3,8 @@
  * back-pressure (at most `workers` JavaScript programs at once; Python jobs queue in the pool), and a
  * content-addressed cache of verdicts.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Task } from '../tasks/types.js';
@@ -57,8 +58,9 @@ export interface SandboxExecutor extends Executor {
   onVerdict?: (v: Verdict, req: ExecRequest) => void;
   /** What the OS could not enforce (empty when fully isolated). */
   readonly notEnforced: readonly string[];
-  /** Runtime versions, part of every cache key. */
-  readonly versions: { python: string; node: string };
+  /** Runtime versions and the harnesses' content hash, part of every cache key (a verdict from an older
+   *  harness is not reused). */
+  readonly versions: { python: string; node: string; harness: string };
 }
 
 const STAT_KEY: Record<VerdictStatus, keyof ExecutorStats> = {
@@ -101,7 +103,9 @@ export async function createExecutor(options: ExecutorOptions = {}): Promise<San
   });
   const jsOpts = { launcher, node: nodeExecutable(), binds: [...extraBinds([nodePrefix()]), rt], harness: join(rt, 'harness.js') };
   const defaults: Limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const versions = { python: py.version, node: process.version };
+  const harness = createHash('sha256');
+  for (const f of ['forkserver.py', 'harness.js']) harness.update(readFileSync(join(rt, f)));
+  const versions = { python: py.version, node: process.version, harness: harness.digest('hex').slice(0, 16) };
   const cache = options.cache === false ? undefined : new VerdictCache(typeof options.cache === 'string' ? options.cache : undefined);
 
   const counters: ExecutorStats = {
@@ -157,7 +161,7 @@ export async function createExecutor(options: ExecutorOptions = {}): Promise<San
     switch (t.kind) {
       case 'check':
         if (task.language !== 'python') return unsupported(task, t.kind);
-        return toVerdict(await exec('python', { kind: 'check', ...common, tests: testsFor(task, () => ({ kind: 'check', test: t.code, entry: t.entryPoint })) }), limits, 1);
+        return toVerdict(await exec('python', { kind: 'check', ...common, tests: testsFor(task, () => ({ kind: 'check', test: t.code, entry: t.entryPoint, prompt: prefix })) }), limits, 1);
       case 'asserts':
         if (task.language !== 'python') return unsupported(task, t.kind);
         return toVerdict(

@@ -314,7 +314,9 @@ test(`[${whoami}] reward hacks: an object whose __eq__ always returns True does 
     task: checkTask,
     completion: '    import sys\n    f = sys._getframe(1)\n    def t(frame, ev, arg):\n        return t\n    sys.settrace(t)\n    return 41\n',
   });
-  assert.equal(trace.status, 'failed');
+  // sys._getframe is refused while the program runs (a frame leads into the harness): not a pass
+  assert.equal(trace.status, 'runtime_error', JSON.stringify(trace));
+  assert.match(trace.message ?? '', /ValueError: sys\._getframe is not available/);
 });
 
 test(`[${whoami}] nothing survives the executor`, async () => {

@@ -11,8 +11,9 @@
  * Job line:    J id tid wallMs cpuMs memoryMb processes fileSizeBytes outputBytes openFiles \t payload \n
  * Result line: {"id":..,"exit":..,"signal":..,"wallMs":..,"cpuMs":..,"maxrssKb":..,"timedOut":..,
  *               "stdout":"..","stderr":"..","stdoutBytes":..,"stderrBytes":..,"res":"..","done":..}
- * where res is what the harness wrote to fd 3 (JSON lines), without the completion-proof line, and
- * done says that proof (the per-job nonce) was the last thing written.
+ * where res is what the harness wrote to fd 3 (JSON lines): only the lines that start with the per-job
+ * nonce (which only the harness holds), the nonce stripped; anything else on fd 3 (a program writing to
+ * it) is dropped. done says that the last authenticated line was the completion proof {"k": "done"}.
  *
  * Return value: 0 in the child (Python runs the program; fds 0-3 are set, the rest closed), 1 in the
  * parent after the result was written, 2 when additionally the work root holds leftovers the server
@@ -22,6 +23,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,6 +47,7 @@ extern void PyOS_AfterFork_Parent(void);
 extern void PyOS_AfterFork_Child(void);
 
 #define RES_LIMIT (8L << 20)
+#define NONCE_LEN 24
 
 struct buf {
   char *p;
@@ -171,6 +178,56 @@ int verdict_child_limits(void) {
   r.rlim_cur = r.rlim_max = (rlim_t)lim[NOFILE];
   if (setrlimit(RLIMIT_NOFILE, &r)) return -errno;
   return 0;
+}
+
+/*
+ * Sealed before the program runs (in the child, after the harness set every signal to its default or
+ * to ignored): a seccomp filter turns every change of a signal's action into a no-op that reports
+ * success, so no Python-level handler can ever run in this process (Python installs its C handler
+ * through sigaction). A handler receives the interrupted frame, and from a frame the program could walk
+ * up into the harness (which is what the audit hook in forkserver.py refuses on every other path).
+ * Reporting success rather than an error keeps programs that set SIG_IGN or SIG_DFL, and interpreters
+ * started from the program, working; the signal keeps its default action. Querying (no new action)
+ * works as usual. ptrace and cross-process memory access are refused (EPERM), and so are system calls
+ * of another architecture's calling convention (x32, i386 entry).
+ */
+int verdict_child_seal(void) {
+#if defined(__x86_64__)
+#define VERDICT_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define VERDICT_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#endif
+#ifdef VERDICT_AUDIT_ARCH
+  struct sock_filter f[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, VERDICT_AUDIT_ARCH, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+#if defined(__x86_64__)
+      BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000U, 0, 1), /* x32 system calls */
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+#endif
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ptrace, 5, 0),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_process_vm_readv, 4, 0),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_process_vm_writev, 3, 0),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_rt_sigaction, 0, 3),
+      /* rt_sigaction(sig, act, oldact): a no-op reporting success when act is not NULL (either half) */
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1]) + 4),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 0),
+  };
+  struct sock_fprog prog = {(unsigned short)(sizeof f / sizeof f[0]), f};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return -errno;
+  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) return -errno;
+  return 0;
+#else
+  return -ENOSYS;
+#endif
 }
 
 /* The payload (after the tab) of the current job line, for the child. */
@@ -349,15 +406,26 @@ static int run_job(const char *text, long text_len, int cmd_out, int unsandboxed
   int wipe = 0;
   if (rmdir(workdir) < 0 || dir_has_entries(workroot)) wipe = 1;
 
-  /* completion proof: the harness's last line */
-  char proof[64];
-  int pn = snprintf(proof, sizeof proof, "{\"k\": \"done\", \"nonce\": \"%s\"}\n", nonce_hex);
+  /* Keep only the harness's lines (they start with the nonce, stripped here); the completion proof
+     must be the last of them. */
+  static const char proof[] = "{\"k\": \"done\"}\n";
   int done = 0;
-  size_t res_len = cap_res.len;
-  if (res_size == cap_res.len && res_len >= (size_t)pn && memcmp(cap_res.p + res_len - pn, proof, (size_t)pn) == 0) {
-    done = 1;
-    res_len -= (size_t)pn;
+  size_t res_len = 0;
+  for (char *q = cap_res.p, *end = cap_res.p + cap_res.len; q < end;) {
+    char *nl = memchr(q, '\n', (size_t)(end - q));
+    if (!nl) break;
+    size_t n = (size_t)(nl + 1 - q);
+    if (n > NONCE_LEN && memcmp(q, nonce_hex, NONCE_LEN) == 0) {
+      size_t body = n - NONCE_LEN;
+      done = body == sizeof proof - 1 && memcmp(q + NONCE_LEN, proof, body) == 0;
+      if (!done) {
+        memmove(cap_res.p + res_len, q + NONCE_LEN, body);
+        res_len += body;
+      }
+    }
+    q = nl + 1;
   }
+  if (res_size != cap_res.len) done = 0; /* truncated: no proof */
   long long cpu_us = (long long)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec + (long long)ru.ru_stime.tv_sec * 1000000 +
                      ru.ru_stime.tv_usec;
   struct buf *o = &pending;

@@ -3,11 +3,25 @@
 Protocol: one JSON job per line on stdin, one JSON result per line on stdout, in order.
 For each job it forks one child with its own rlimits, a fresh work folder, stdout/stderr captured in
 unlinked files and a results file for the harness. The child runs the program (and, when judging,
-the tests) and writes a completion proof (a per-job nonce) after the last test. When the child
-ends (or is killed at the wall limit) every other process in the namespace is killed too, and /tmp
-is wiped, so nothing a program starts or leaves survives into the next one.
+the tests) and writes a completion proof after the last test. When the child ends (or is killed at
+the wall limit) every other process in the namespace is killed too, and /tmp is wiped, so nothing a
+program starts or leaves survives into the next one.
+
+The program runs in the same interpreter as the harness that judges it, so the harness protects itself
+(see "Keeping the harness out of the program's reach" in docs/exec.md):
+- every line the harness writes to fd 3 starts with a per-job nonce; the supervisor keeps only those
+  lines, so a program writing to fd 3 forges nothing;
+- nothing the program can reach leads to the harness: the harness module is not in sys.modules while
+  the program runs, it defines no class with Python methods (a class is reachable through
+  object.__subclasses__(), and a method's __globals__ would lead to every harness function), and an
+  audit hook, armed just before the program starts, refuses the only ways to the harness's frames and
+  objects (sys._getframe, tracebacks' and generators' frames, gc's object lists, ctypes, settrace,
+  code objects built by hand); the C supervisor's seccomp filter refuses signal handlers, which would
+  receive a frame;
+- after the program ran, the harness uses only what it bound before (builtins, its own JSON encoder
+  over C functions), and the modules the tests import are restored if the program changed them.
 """
-import _signal, ast, builtins, copy, ctypes, errno, gc, io, json, math, os, resource, select, signal, sys, time, traceback, types
+import _json, _signal, ast, builtins, copy, ctypes, errno, gc, io, json, math, os, resource, select, signal, sys, time, traceback, types
 
 PLAIN_SCALARS = (int, float, bool, str, bytes, type(None), complex)
 PLAIN_CONTAINERS = (list, tuple, dict, set, frozenset)
@@ -15,8 +29,14 @@ import collections
 # Modules programs commonly import, loaded once here so no child pays for importing them.
 import bisect, functools, hashlib, heapq, itertools, operator, random, re, string, typing  # noqa: E401,F401
 
-TRUSTED = set(PLAIN_SCALARS + PLAIN_CONTAINERS + (object, collections.OrderedDict, collections.defaultdict,
-                                                   collections.Counter, collections.deque))
+TRUSTED = PLAIN_SCALARS + PLAIN_CONTAINERS + (object, collections.OrderedDict, collections.defaultdict,
+                                             collections.Counter, collections.deque)
+# By identity: `tp in {...}` would hash and compare tp, and a metaclass can make a class equal int.
+TRUSTED_IDS = frozenset(id(t) for t in TRUSTED)
+# A type's own slots, read without consulting its metaclass (which could define __mro__ or __name__).
+type_mro = type.__dict__['__mro__'].__get__
+type_dict = type.__dict__['__dict__'].__get__
+type_name = type.__dict__['__name__'].__get__
 # Special methods through which a returned object could make a comparison or a check lie.
 LYING = ('__eq__', '__ne__', '__lt__', '__le__', '__gt__', '__ge__', '__bool__', '__len__', '__hash__',
          '__sub__', '__rsub__', '__add__', '__radd__', '__abs__', '__float__', '__int__', '__index__',
@@ -56,6 +76,42 @@ BUILTINS_TAG = _version_tag_view(builtins.__dict__)
 BUILTINS_SEEN = [BUILTINS_TAG.value if BUILTINS_TAG is not None else None]
 
 
+FunctionType = types.FunctionType
+# Modules the tests import, guarded like builtins (a program must not make math.fabs return 0):
+# name -> (the module's dict, a copy taken in the server, a view of the dict's version tag, [last tag]).
+MODULE_GUARDS = {}
+GUARDS = []  # the same, as a list, for restore_modules
+
+
+def guard_modules(names):
+    """Guard the standard-library modules named (imported in the server if not yet: they are the tests'
+    imports, and a child then need not import them either)."""
+    for name in names:
+        if name in MODULE_GUARDS or name not in sys.stdlib_module_names and name.split('.')[0] not in sys.stdlib_module_names:
+            continue
+        try:
+            __import__(name)
+            d = sys.modules[name].__dict__
+        except Exception:
+            continue
+        view = _version_tag_view(d)
+        guard = (d, dict(d), view, [view.value if view is not None else None])
+        MODULE_GUARDS[name] = guard
+        GUARDS.append(guard)
+
+
+def restore_modules():
+    """Undo changes the program made to a guarded module's existing names (new names stay)."""
+    for d, snap, view, seen in GUARDS:
+        if view is not None and view.value == seen[0]:
+            continue
+        for k, v in dict.items(snap):
+            if d.get(k, d) is not v:
+                d[k] = v
+        if view is not None:
+            seen[0] = view.value
+
+
 def restore_builtins():
     """Undo any change the program made to the builtins module (e.g. a lying abs or isinstance).
     When the dict's version tag is unchanged nothing was changed: comparing the whole dict would
@@ -90,12 +146,14 @@ def untrusted_type(v, depth=0, budget=None):
     if budget[0] < 0 or depth > 50:
         return None
     tp = type(v)
-    if tp not in TRUSTED:
-        for k in tp.__mro__:
-            if k in TRUSTED:
+    if id(tp) not in TRUSTED_IDS:
+        for k in type_mro(tp):
+            if id(k) in TRUSTED_IDS:
                 continue
-            if any(n in k.__dict__ for n in LYING):
-                return tp.__name__
+            d = type_dict(k)
+            for n in LYING:
+                if n in d:
+                    return type_name(tp)
     if isinstance(v, (list, tuple, set, frozenset, collections.deque)):
         for x in v:
             bad = untrusted_type(x, depth + 1, budget)
@@ -124,16 +182,19 @@ def short_repr(v, n=200):
     return r if len(r) <= n else r[:n] + '...'
 
 
+NoneType = type(None)
+
+
 def strict_eq(a, b, seq_loose):
     """Type-strict equality for call-based tests: numbers compare by value (bool only with bool),
     tuples may equal lists when seq_loose, containers element-wise; anything else is unequal."""
     ta, tb = type(a), type(b)
     if ta is bool or tb is bool:
         return ta is tb and a == b
-    num = (int, float)
-    if ta in num and tb in num:
+    if (ta is int or ta is float) and (tb is int or tb is float):
         return a == b
-    if ta in (str, bytes, type(None), complex) or tb in (str, bytes, type(None), complex):
+    if ta is str or ta is bytes or ta is NoneType or ta is complex or \
+            tb is str or tb is bytes or tb is NoneType or tb is complex:
         return ta is tb and a == b
     seq = (list, tuple) if seq_loose else None
     if seq and isinstance(a, seq) and isinstance(b, seq) or (ta is tb and ta in (list, tuple)):
@@ -150,30 +211,48 @@ def strict_eq(a, b, seq_loose):
     return False
 
 
-class Ctx:
-    """Where the completion sits in the program, for mapping error lines."""
-    def __init__(self, prefix, completion):
-        self.start = prefix.count('\n') + 1
-        self.end = (prefix + completion).count('\n') + 1
-        self.prefix_len = len(prefix)
+def make_ctx(prefix, completion):
+    """(start, end): the lines the completion spans in the program, for mapping error lines. (A tuple,
+    not a class: see the module docstring.)"""
+    return prefix.count('\n') + 1, (prefix + completion).count('\n') + 1
 
-    def completion_line(self, lineno):
-        if lineno is not None and self.start <= lineno <= self.end:
-            return lineno - self.start + 1
-        return None
+
+def completion_line(ctx, lineno):
+    if lineno is not None and ctx[0] <= lineno <= ctx[1]:
+        return lineno - ctx[0] + 1
+    return None
+
+
+# [armed, privileged]: the audit hook refuses introspection while armed (from just before the program
+# starts), except while the harness itself walks a traceback (privileged; no program code runs then).
+AUDIT = [False, False]
+BaseExceptionType = BaseException
+exc_traceback = BaseException.__dict__['__traceback__'].__get__
+
+
+def program_frames(e, ctx):
+    """(raised in the completion, its line there): the last traceback frame in the completion's lines
+    (frames in the prompt's own code do not count). The harness reads the traceback's frames, which
+    the program may not; only C attributes are read meanwhile, so no program code runs privileged."""
+    in_program, line = False, None
+    AUDIT[1] = True
+    try:
+        tb = exc_traceback(e)
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == '<completion>':
+                here = completion_line(ctx, tb.tb_lineno)
+                if here is not None:
+                    in_program, line = True, here
+            tb = tb.tb_next
+    finally:
+        AUDIT[1] = False
+    return in_program, line
 
 
 def exc_report(e, ctx):
     """(status, info) for an exception: runtime_error when raised in the program, else failed."""
-    in_program, line = False, None
-    tb = e.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == '<completion>':
-            here = ctx.completion_line(tb.tb_lineno)
-            if here is not None:  # frames in the prompt's own code do not count
-                in_program, line = True, here
-        tb = tb.tb_next
-    etype = type(e).__name__
+    in_program, line = program_frames(e, ctx)
+    etype = type_name(type(e))
     try:
         text = str(e)[:300]
     except BaseException:
@@ -192,17 +271,46 @@ def exc_report(e, ctx):
     return 'failed', info
 
 
-_dumps, _write = json.dumps, os.write
+_write = os.write
 SCAN_JSON = json.JSONDecoder().scan_once
+encode_str = _json.encode_basestring_ascii  # C; json.dumps' Python layers could be patched by a program
+float_repr, int_repr = float.__repr__, int.__repr__
+INF = float('inf')
 
 
-class Out:
-    def __init__(self, fd):
-        self.fd = fd
+def encode(v):
+    """JSON for the harness's events (str, int, float, bool, None, dicts and lists of them), built from
+    C functions only."""
+    t = type(v)
+    if t is str:
+        return encode_str(v)
+    if v is None:
+        return 'null'
+    if t is bool:
+        return 'true' if v else 'false'
+    if t is int:
+        return int_repr(v)
+    if t is float:
+        return float_repr(v) if -INF < v < INF else 'null'
+    if t is dict:
+        return '{' + ', '.join([encode_str(k) + ': ' + encode(x) for k, x in dict.items(v)]) + '}'
+    if t is list or t is tuple:
+        return '[' + ', '.join([encode(x) for x in v]) + ']'
+    return encode_str(str(v))
 
-    def emit(self, obj):
+
+def make_emit(fd, nonce):
+    """The harness's writer of events to fd (a closure, not an object with methods): each line starts
+    with the nonce, so the supervisor can tell it from anything a program writes there."""
+    head = nonce.encode()
+
+    def emit(obj):
         restore_builtins()
-        _write(self.fd, (_dumps(obj) + '\n').encode())
+        restore_modules()
+        data = head + (encode(obj) + '\n').encode()
+        while data:
+            data = data[_write(fd, data):]
+    return emit
 
 
 def compile_program(src, ctx, out, full_len):
@@ -212,51 +320,71 @@ def compile_program(src, ctx, out, full_len):
         lineno = getattr(e, 'lineno', None)
         msg = str(getattr(e, 'msg', e))
         at_end = ('EOF' in msg or 'was never closed' in msg or 'unterminated triple-quoted' in msg
-                  or (lineno is not None and lineno > ctx.end) or
-                  (isinstance(e, IndentationError) and 'expected an indented block' in msg and lineno == ctx.end + 1))
+                  or (lineno is not None and lineno > ctx[1]) or
+                  (isinstance(e, IndentationError) and 'expected an indented block' in msg and lineno == ctx[1] + 1))
         ev = {'k': 'syntax', 'etype': type(e).__name__, 'msg': '%s: %s' % (type(e).__name__, msg)}
-        line = ctx.completion_line(lineno)
-        if lineno is not None and lineno > ctx.end:
-            line = ctx.end - ctx.start + 1
+        line = completion_line(ctx, lineno)
+        if lineno is not None and lineno > ctx[1]:
+            line = ctx[1] - ctx[0] + 1
         if line is not None:
             ev['line'] = line
         if at_end:
             ev['atEnd'] = True
-        out.emit(ev)
+        out(ev)
         return None
 
 
 def make_globals(name):
+    """The program's module. It also becomes __main__, so the harness (the real __main__) is not in
+    sys.modules while the program runs."""
     mod = types.ModuleType(name)
     mod.__dict__['__builtins__'] = builtins
     sys.modules[name] = mod
+    sys.modules['__main__'] = mod
     return mod.__dict__
 
 
-def run_judge(job, nonce, out):
+def arm():
+    """From here on the program may run: the audit hook refuses introspection (one way: nothing the
+    program can reach turns it off)."""
+    AUDIT[0] = True
+
+
+def run_judge(job, out):
     kind = job['kind']
     prefix, completion = job.get('prefix', ''), job['completion']
     if kind == 'asserts' and job.get('imports'):
         prefix = '\n'.join(job['imports']) + '\n' + prefix
-    ctx = Ctx(prefix, completion)
+    ctx = make_ctx(prefix, completion)
     src = prefix + completion
     code = compile_program(src, ctx, out, len(src))
     if code is None:
         return
     g = make_globals('solution')
+    prompt_names = None
+    if job.get('_prompt_code') is not None:  # trusted: the tests get the prompt's own helpers
+        pg = {'__builtins__': builtins, '__name__': 'solution'}
+        try:
+            exec(job['_prompt_code'], pg)
+            prompt_names = {n: pg[n] for n in job['_protected'] if n in pg}
+        except BaseException:
+            prompt_names = None
+    arm()
     try:
         exec(code, g)
     except BaseException as e:
         if isinstance(e, SystemExit):
-            out.emit({'k': 'exit', 'code': str(e.code)})
+            out({'k': 'exit', 'code': str(e.code)})
             return
         status, info = exc_report(e, ctx)
         info.update(k='error', s=status)
-        out.emit(info)
+        out(info)
         return
-    sys.settrace(None)
-    sys.setprofile(None)
     restore_builtins()
+    restore_modules()
+    if prompt_names:
+        g = dict(g)  # what the tests see (the program's own functions keep their globals)
+        g.update(prompt_names)
     if kind == 'check':
         judge_check(job, g, ctx, out)
     elif kind == 'asserts':
@@ -265,11 +393,14 @@ def run_judge(job, nonce, out):
         judge_call(job, g, ctx, out)
     else:
         raise ValueError('unknown kind ' + kind)
-    out.emit({'k': 'done', 'nonce': nonce})
+    out({'k': 'done'})
+
+
+perf_counter = time.perf_counter
 
 
 def run_test(i, out, ctx, fn):
-    t0 = time.perf_counter()
+    t0 = perf_counter()
     ev = {'k': 'test', 'i': i}
     try:
         ret = fn()
@@ -287,8 +418,8 @@ def run_test(i, out, ctx, fn):
             rec = getattr(e, '__verdict_returned__', None)
             if rec:
                 ev['ret'] = rec
-    ev['ms'] = round((time.perf_counter() - t0) * 1000, 3)
-    out.emit(ev)
+    ev['ms'] = round((perf_counter() - t0) * 1000, 3)
+    out(ev)
 
 
 def judge_check(job, g, ctx, out):
@@ -308,9 +439,8 @@ def judge_check(job, g, ctx, out):
             try:
                 return ensure_trusted(candidate(*a, **k))
             finally:
-                sys.settrace(None)
-                sys.setprofile(None)
                 restore_builtins()
+                restore_modules()
         checked.__name__ = getattr(candidate, '__name__', entry)
         tg['check'](checked)
     run_test(0, out, ctx, test)
@@ -319,7 +449,7 @@ def judge_check(job, g, ctx, out):
 def assert_code(a, names):
     """One MBPP assert, compiled with the call under test recorded and `==` compared strictly."""
     tree = ast.parse(a, '<tests>')
-    tree = Recorder(names).visit(tree)
+    tree = record_outer_call(tree, names)
     for node in ast.walk(tree):
         if isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare) and \
                 len(node.test.ops) == 1 and isinstance(node.test.ops[0], ast.Eq):
@@ -329,16 +459,24 @@ def assert_code(a, names):
     return compile(tree, '<tests>', 'exec', dont_inherit=True)
 
 
-class Recorder(ast.NodeTransformer):
-    """Wrap the outermost call to a program-defined function in __verdict_rec__(...)."""
-    def __init__(self, names):
-        self.names, self.done = names, False
+def record_outer_call(tree, names):
+    """Wrap the outermost (first, in source order) call to a program-defined function in
+    __verdict_rec__(...). (A function rather than an ast.NodeTransformer: see the module docstring.)"""
+    done = [False]
 
-    def visit_Call(self, node):
-        if not self.done and isinstance(node.func, ast.Name) and node.func.id in self.names:
-            self.done = True
+    def visit(node):
+        if not done[0] and isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names:
+            done[0] = True
             return ast.copy_location(ast.Call(ast.Name('__verdict_rec__', ast.Load()), [node], []), node)
-        return self.generic_visit(node)
+        for field, value in ast.iter_fields(node):
+            if isinstance(value, list):
+                for j, item in enumerate(value):
+                    if isinstance(item, ast.AST):
+                        value[j] = visit(item)
+            elif isinstance(value, ast.AST):
+                setattr(node, field, visit(value))
+        return node
+    return visit(tree)
 
 
 def judge_asserts(job, g, ctx, out):
@@ -349,9 +487,9 @@ def judge_asserts(job, g, ctx, out):
         except BaseException as e:
             status, info = exc_report(e, ctx)
             info.update(k='error', s=status)
-            out.emit(info)
+            out(info)
             return
-    names = {k for k, v in g.items() if isinstance(v, (types.FunctionType, type))
+    names = {k for k, v in g.items() if isinstance(v, (FunctionType, type))
              and getattr(getattr(v, '__code__', None), 'co_filename', '<completion>') == '<completion>'}
     entry = job.get('entry')
     if entry:
@@ -366,8 +504,8 @@ def judge_asserts(job, g, ctx, out):
             return v
 
         def strict(left, right, holder=holder):
-            sys.settrace(None)
             restore_builtins()
+            restore_modules()
             ensure_trusted(left)
             ensure_trusted(right)
             return left == right
@@ -394,7 +532,7 @@ def judge_call(job, g, ctx, out):
         except BaseException as e:
             status, info = exc_report(e, ctx)
             info.update(k='error', s=status)
-            out.emit(info)
+            out(info)
             return
     for i, case in enumerate(job['cases']):
         def test(case=case):
@@ -404,8 +542,8 @@ def judge_call(job, g, ctx, out):
             try:
                 r = fn(*args)
             finally:
-                sys.settrace(None)
                 restore_builtins()
+                restore_modules()
             ret = {'type': type(r).__name__, 'repr': short_repr(r)}
             try:
                 ensure_trusted(r)
@@ -424,45 +562,50 @@ def judge_call(job, g, ctx, out):
 def run_plain(job, out):
     """`verdict run` / stdio: the program as __main__, exit status like the real interpreter."""
     src = job['code']
-    ctx = Ctx('', src)
+    ctx = make_ctx('', src)
     code = compile_program(src, ctx, out, len(src))
     if code is None:
         try:
             compile(src, 'main.py', 'exec', dont_inherit=True)
         except BaseException as e:
-            traceback.print_exception(e, limit=0)
+            print_exception(e, limit=0)
         flush()
-        os._exit(1)
+        _exit(1)
     g = make_globals('__main__')
     g['__file__'] = 'main.py'
     sys.argv = ['main.py']
+    arm()
     try:
         exec(code, g)
     except SystemExit as e:
         flush()
         c = e.code
         if c is None:
-            os._exit(0)
+            _exit(0)
         if isinstance(c, int):
-            os._exit(c & 255)
+            _exit(c & 255)
         sys.stderr.write(str(c) + '\n')
         flush()
-        os._exit(1)
+        _exit(1)
     except BaseException as e:
         status, info = exc_report(e, ctx)
         info.update(k='error', s=status if status != 'failed' else 'runtime_error')
-        out.emit(info)
-        try:  # the traceback as python itself would print it: harness frames left out
+        out(info)
+        # The traceback as python itself would print it, harness frames left out. Printing reads
+        # frames (privileged); the program's code may run meanwhile (str of its exception), but the
+        # outcome is settled: it can only change what stderr shows, as it always could.
+        AUDIT[1] = True
+        try:
             tb = e.__traceback__
             while tb is not None and tb.tb_frame.f_code.co_filename != '<completion>':
                 tb = tb.tb_next
-            traceback.print_exception(type(e), e, tb)
+            print_exception(type(e), e, tb)
         except BaseException:
             pass
         flush()
-        os._exit(1)
+        _exit(1)
     flush()
-    os._exit(0)
+    _exit(0)
 
 
 def flush():
@@ -490,29 +633,35 @@ def child(payload, nonce, apply_limits):
             os.lseek(fd, 0, 0)
             os.dup2(fd, 0)
             os.close(fd)
-        apply_limits(job)
         # What the server ignores; SIGPIPE stays ignored, as in python itself. Through _signal with
         # plain ints: signal.signal's enum conversions cost ~0.2 ms and ~70 page faults per child.
-        for s in SERVER_IGNORED:
+        # SIGINT too: no signal may have Python's C handler installed once the filter below freezes
+        # every signal's action (a Python-level handler would receive the frame it interrupted).
+        for s in SERVER_IGNORED + (SIGINT,):
             _signal.signal(s, SIG_DFL)
-        _signal.signal(SIGINT, _signal.default_int_handler)
+        apply_limits(job)  # with the C supervisor, also the seccomp filter: signal actions frozen
         # sys.stdin/stdout/stderr already wrap fds 0-2 (untouched, empty buffers in the server).
-        out = Out(3)
+        out = make_emit(3, nonce)
+        del nonce
         gc.enable()
         if job['kind'] == 'run':
             run_plain(job, out)
         else:
-            run_judge(job, nonce, out)
+            run_judge(job, out)
         flush()
-        os._exit(0)
+        _exit(0)
     except MemoryError:
-        os._exit(99)
+        _exit(99)
     except BaseException:
         try:
-            traceback.print_exc()
+            AUDIT[1] = True  # our own failure: its traceback is ours to print
+            print_exception(*sys.exc_info())
             flush()
         finally:
-            os._exit(98)
+            _exit(98)
+
+
+_exit = os._exit
 
 
 SERVER_IGNORED = tuple(int(s) for s in (signal.SIGXFSZ, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
@@ -577,6 +726,31 @@ TASKS = {}
 TESTS_MAX_TEXT = 1 << 18
 
 
+def imported_modules(tree):
+    """Names of the modules a piece of test code imports."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
+
+
+def top_level_names(tree):
+    """Names a module binds at its top level (functions, classes, assignments, imports)."""
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            for t in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                names.update(n.id for n in ast.walk(t) if isinstance(n, ast.Name))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split('.')[0] for a in node.names)
+    return names
+
+
 def define_tests(tid, fields):
     kind, entry = fields.get('kind'), fields.get('entry')
     code = None
@@ -587,6 +761,32 @@ def define_tests(tid, fields):
             code = tuple(assert_code(a, {entry}) for a in fields['asserts'])
     except Exception:
         code = None
+    modules, used = set(), set()
+    try:
+        texts = [fields['test']] if kind == 'check' else \
+            list(fields.get('asserts') or ()) + [fields.get('setup') or ''] + list(fields.get('imports') or ())
+        for text in texts:
+            tree = ast.parse(text)
+            modules |= imported_modules(tree)
+            used.update(n.id for n in ast.walk(tree) if isinstance(n, ast.Name))
+    except Exception:
+        pass
+    guard_modules(sorted(modules))
+    # Names the prompt defines and the tests use (HumanEval/32's poly, /38's encode_cyclic): the tests get
+    # the prompt's own definitions, so a completion cannot redefine them to fool the tests.
+    prompt = fields.pop('prompt', None)
+    fields['_prompt_code'] = None
+    if kind == 'check' and prompt:
+        for text in (prompt, prompt + '    pass\n', prompt + '\n    pass\n'):  # a prompt may end at `def f():`
+            try:
+                tree = ast.parse(text)
+            except SyntaxError:
+                continue
+            protected = (top_level_names(tree) & used) - {entry, 'check'}
+            if protected:
+                fields['_prompt_code'] = compile(tree, '<prompt>', 'exec', dont_inherit=True)
+                fields['_protected'] = sorted(protected)
+            break
     fields.pop('kind', None)
     fields['_tests'] = code
     TASKS[tid] = fields
@@ -694,11 +894,8 @@ def run_job(line, h, tab, cmd_out):
         wipe = True
     lim_out = h[7]
     out_c, err_c, res_c = caps[out_r], caps[err_r], caps[res_r]
-    res_b = b''.join(res_c[0])
-    proof = ('{"k": "done", "nonce": "%s"}\n' % nonce).encode()
-    done = res_c[1] == len(res_b) and res_b.endswith(proof)
-    if done:
-        res_b = res_b[:-len(proof)]
+    res_b, done = harness_lines(b''.join(res_c[0]), nonce.encode())
+    done = done and res_c[1] == sum(map(len, res_c[0]))
     result = {
         'id': h[0],
         'exit': os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
@@ -716,6 +913,21 @@ def run_job(line, h, tab, cmd_out):
     }
     write_line(cmd_out, json.dumps(result))
     return 2 if wipe else 1
+
+
+PROOF = b'{"k": "done"}'
+
+
+def harness_lines(data, nonce):
+    """(the harness's lines, nonce stripped; whether the last of them is the completion proof). Lines
+    without the nonce were written by the program and are dropped (as forkjob.c does)."""
+    kept, done, n = [], False, len(nonce)
+    for line in data.split(b'\n')[:-1]:
+        if line[:n] == nonce and len(line) > n:
+            done = line[n:] == PROOF
+            if not done:
+                kept.append(line[n:] + b'\n')
+    return b''.join(kept), done
 
 
 def write_line(fd, text):
@@ -742,10 +954,113 @@ def load_forkjob(path):
         lib.verdict_last_id.restype = ctypes.c_long
         lib.verdict_define.argtypes = [ctypes.c_long]
         lib.verdict_define.restype = ctypes.c_int
+        lib.verdict_child_seal.restype = ctypes.c_int
         return lib
     except (OSError, AttributeError) as e:
         sys.stderr.write('verdict forkserver: C supervisor unavailable (%s); supervising in Python\n' % e)
         return None
+
+
+# The traceback module as programs get it: tracebacks without frames (a frame leads into the harness,
+# so the audit hook refuses them), which keeps `except: traceback.print_exc()` and logging.exception
+# working. Built in a namespace of its own: these functions lead nowhere but to sys and builtins.
+SAFE_TRACEBACK = r"""
+import sys
+from traceback import format_exception_only, StackSummary
+_unset = object()
+
+def format_tb(tb, limit=None):
+    lines = []
+    while tb is not None and (limit is None or len(lines) < abs(limit)):
+        lines.append('  line %d (frames are not shown in the Verdict sandbox)\n' % tb.tb_lineno)
+        tb = tb.tb_next
+    return lines
+
+def extract_tb(tb, limit=None):
+    entries = []
+    while tb is not None and (limit is None or len(entries) < abs(limit)):
+        entries.append(('<program>', tb.tb_lineno, '?', None))
+        tb = tb.tb_next
+    return StackSummary.from_list(entries)
+
+def format_exception(exc, value=_unset, tb=_unset, limit=None, chain=True):
+    if value is _unset:
+        value, exc = exc, type(exc)
+    if tb is _unset:
+        tb = getattr(value, '__traceback__', None)
+    head = ['Traceback (most recent call last):\n'] + format_tb(tb, limit) if tb is not None else []
+    return head + format_exception_only(exc, value)
+
+def format_exc(limit=None, chain=True):
+    return ''.join(format_exception(*sys.exc_info(), limit=limit))
+
+def print_tb(tb, limit=None, file=None):
+    (sys.stderr if file is None else file).write(''.join(format_tb(tb, limit)))
+
+def print_exception(exc, value=_unset, tb=_unset, limit=None, file=None, chain=True):
+    (sys.stderr if file is None else file).write(''.join(format_exception(exc, value, tb, limit, chain)))
+
+def print_exc(limit=None, file=None, chain=True):
+    print_exception(*sys.exc_info(), limit=limit, file=file)
+
+def print_last(limit=None, file=None, chain=True):
+    print_exception(sys.last_type, sys.last_value, sys.last_traceback, limit, file)
+
+def format_stack(f=None, limit=None):
+    return ['  (the call stack is not shown in the Verdict sandbox)\n']
+
+def print_stack(f=None, limit=None, file=None):
+    (sys.stderr if file is None else file).write(format_stack()[0])
+
+def extract_stack(f=None, limit=None):
+    return StackSummary.from_list([])
+"""
+print_exception = traceback.print_exception  # the harness's own (privileged) printing
+
+
+def install_safe_traceback():
+    ns = {'__builtins__': builtins, '__name__': 'traceback'}
+    exec(compile(SAFE_TRACEBACK, '<verdict traceback>', 'exec'), ns)
+    for name in ('format_tb', 'extract_tb', 'format_exception', 'format_exc', 'print_tb', 'print_exception',
+                 'print_exc', 'print_last', 'format_stack', 'print_stack', 'extract_stack'):
+        setattr(traceback, name, ns[name])
+
+
+# Audit events refused while the program runs: every way to a frame (from which the harness's frames,
+# locals and globals are one step away), to arbitrary objects (gc), to memory (ctypes), to hand-built
+# code objects (crafted bytecode can read memory; marshal stays allowed: every import of a .pyc needs
+# it, so bytecode crafted into a .pyc file remains a way in, see docs/exec.md), to tracing, and adding a hook of its own (which would see the
+# harness's events). Signal handlers, which also receive a frame, are refused by the seccomp filter.
+REFUSED_EVENTS = frozenset({
+    'sys._getframe', 'sys._getframemodulename', 'sys._current_frames', 'sys._current_exceptions',
+    'sys.settrace', 'sys.setprofile', 'sys.addaudithook', 'sys.monitoring.register_callback',
+    'gc.get_objects', 'gc.get_referrers', 'gc.get_referents',
+    'code.__new__',
+})
+FRAME_ATTRIBUTES = frozenset({'tb_frame', 'gi_frame', 'cr_frame', 'ag_frame'})
+CODE_ATTRIBUTES = frozenset({'__code__'})  # (namedtuple and dataclasses set __defaults__ of functions they make)
+
+
+def install_audit_hook():
+    """Once, in the server; armed in each child (AUDIT). ValueError, which is what code that uses
+    sys._getframe where it may be missing already handles (logging, collections.namedtuple, enum,
+    typing), so those keep working."""
+    def hook(event, args, state=AUDIT, refused=REFUSED_EVENTS, frames=FRAME_ATTRIBUTES,
+             code_names=CODE_ATTRIBUTES, function=FunctionType, get_code=FunctionType.__code__.__get__,
+             error=ValueError, type=type):
+        if not state[0] or state[1]:
+            return
+        if event in refused or event[:7] == 'ctypes.':
+            raise error('%s is not available in the Verdict sandbox' % event)
+        if event == 'object.__getattr__':
+            if args[1] in frames:
+                raise error('frames (%s) are not available in the Verdict sandbox' % args[1])
+        elif event == 'object.__setattr__' or event == 'object.__delattr__':
+            # a function's code: only the program's own functions may be rewritten
+            if args[1] in code_names and type(args[0]) is function and \
+                    get_code(args[0]).co_filename != '<completion>':
+                raise error('changing %s of a function the program did not define is not allowed' % args[1])
+    sys.addaudithook(hook)
 
 
 def main():
@@ -768,6 +1083,8 @@ def main():
     except Exception:
         pass
     fj = load_forkjob(forkjob_path)
+    install_safe_traceback()
+    install_audit_hook()
     cmd_in, cmd_out = os.dup(0), os.dup(1)
     DEVNULL = os.open('/dev/null', os.O_RDONLY)
     os.dup2(DEVNULL, 0)
@@ -782,6 +1099,9 @@ def main():
         r = fj.verdict_child_limits()
         if r < 0:
             raise OSError(-r, 'setrlimit failed')
+        r = fj.verdict_child_seal()
+        if r < 0 and r != -errno.ENOSYS:  # ENOSYS: no filter for this architecture
+            raise OSError(-r, 'seccomp filter failed')
 
     restore_builtins()
     gc.collect()
@@ -852,6 +1172,12 @@ def main():
         except Exception as e:
             sandbox_error(jid, e)
 
+
+# The harness's own names for the builtins: a program that replaces builtins.len or builtins.isinstance
+# changes nothing the harness calls (restore_builtins puts them back for the tests).
+for _name, _value in BUILTINS_SNAPSHOT.items():
+    globals().setdefault(_name, _value)
+del _name, _value
 
 if __name__ == '__main__':
     main()
