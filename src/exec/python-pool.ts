@@ -130,7 +130,7 @@ class Worker {
     if (opts.launcher) {
       cmd = opts.launcher;
       const binds = opts.forkjob ? [...opts.binds, opts.forkjob] : opts.binds;
-      args = [...binds.flatMap((b) => ['-r', b]), '-t', '64', '--', opts.python, '-I', '-S', opts.forkserver, ...fj];
+      args = [...binds.flatMap((b) => ['-r', b]), '-t', '64', '--no-proc', '--', opts.python, '-I', '-S', opts.forkserver, ...fj];
     } else {
       this.unsandboxedRoot = mkdtempSync(join(tmpdir(), 'verdict-work-'));
       cmd = opts.python;
