@@ -4,9 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The package root (the folder holding package.json), from src/exec or dist/src/exec. */
@@ -139,10 +139,34 @@ export function probeIsolation(): IsolationReport {
 }
 
 /**
- * A host path as the sandbox sees it: its real path. The launcher mounts its own /tmp before the
- * read-only binds, so a bind under /tmp (a checkout cloned there, say) is visible at the same path;
- * nothing needs copying any more. Kept so callers need not change.
+ * Where the sandbox should see a few small host files (the runtime folder, the C supervisor). The
+ * launcher shows binds under /tmp (its own /tmp is mounted first), but the folders leading to such a
+ * bind then appear in the programs' /tmp, which should hold nothing but the work folder; so small
+ * files under /tmp (a checkout cloned there, say) are copied once, by content hash, to a folder
+ * under /var/tmp and that copy is used instead. Other paths come back unchanged. (Whole
+ * interpreters under /tmp are bound where they are.)
  */
-export function sandboxVisible(path: string, _files?: string[]): string {
-  return realpathSync(path);
+export function sandboxVisible(path: string, files?: string[]): string {
+  const real = realpathSync(path);
+  if (process.platform !== 'linux' || !(real + '/').startsWith('/tmp/')) return real;
+  const isDir = statSync(real).isDirectory();
+  const names = isDir ? (files ?? readdirSync(real).filter((n) => statSync(join(real, n)).isFile())) : [basename(real)];
+  const srcDir = isDir ? real : dirname(real);
+  const h = createHash('sha256');
+  for (const n of names) h.update(n).update(readFileSync(join(srcDir, n)));
+  const uid = process.getuid?.() ?? 0;
+  const dest = join('/var/tmp', `verdict-${uid}`, `staged-${h.digest('hex').slice(0, 16)}`);
+  if (!existsSync(join(dest, '.complete'))) {
+    const tmp = `${dest}.${process.pid}.tmp`;
+    mkdirSync(tmp, { recursive: true, mode: 0o755 });
+    chmodSync(dirname(tmp), 0o755);
+    for (const n of names) copyFileSync(join(srcDir, n), join(tmp, n));
+    writeFileSync(join(tmp, '.complete'), '');
+    try {
+      renameSync(tmp, dest);
+    } catch {
+      rmSync(tmp, { recursive: true, force: true }); // another process staged it first
+    }
+  }
+  return isDir ? dest : join(dest, basename(real));
 }

@@ -1,7 +1,8 @@
 /**
  * The launcher's mounts: a bind under /tmp (a checkout or an interpreter installed there) is visible
  * inside the sandbox, read-only, above the sandbox's own writable /tmp; and -P (--no-proc) leaves
- * /proc out (the Python workers use it) while Python programs still run.
+ * /proc out (the Python workers use it) while Python programs still run. The executor's own small
+ * files under /tmp are still staged elsewhere (sandboxVisible), so programs' /tmp stays empty.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,7 +56,6 @@ test('a folder under /tmp bound into the sandbox is readable, runnable and not w
   assert.match(r.stdout, /^scratch$/m, '/tmp is writable');
   for (const bad of ['WROTE-IN-BIND', 'OVERWROTE-BIND', 'MOVED-TOP', 'WROTE-ABOVE-BIND']) assert.doesNotMatch(r.stdout, new RegExp(bad));
   assert.equal(readFileSync(join(interp, 'lib', 'greet.py'), 'utf8'), 'WORD = "hello from /tmp"\n');
-  assert.equal(sandboxVisible(interp), interp, 'nothing is staged elsewhere any more');
 });
 
 test('Python imports from a folder under /tmp inside the sandbox', { skip }, () => {
@@ -144,5 +144,26 @@ test('the Python workers run without /proc; JavaScript keeps it', { skip }, asyn
     assert.equal(j.stdout.trim(), 'true');
   } finally {
     await ex.close();
+  }
+});
+
+test('files under /tmp are staged outside /tmp by content; other paths are unchanged', { skip: process.platform !== 'linux' && 'Linux only' }, () => {
+  const dir = mkdtempSync('/tmp/verdict-stage-');
+  try {
+    writeFileSync(join(dir, 'a.py'), 'print(1)\n');
+    writeFileSync(join(dir, 'b.js'), 'console.log(2)\n');
+    const staged = sandboxVisible(dir, ['a.py', 'b.js']);
+    assert.ok(!staged.startsWith('/tmp/'), staged);
+    assert.equal(readFileSync(join(staged, 'a.py'), 'utf8'), 'print(1)\n');
+    assert.equal(readFileSync(join(staged, 'b.js'), 'utf8'), 'console.log(2)\n');
+    assert.equal(sandboxVisible(dir, ['a.py', 'b.js']), staged, 'same content, same place');
+    writeFileSync(join(dir, 'a.py'), 'print(3)\n');
+    const again = sandboxVisible(dir, ['a.py', 'b.js']);
+    assert.notEqual(again, staged, 'changed content is staged afresh');
+    const file = sandboxVisible(join(dir, 'b.js'));
+    assert.ok(!file.startsWith('/tmp/') && file.endsWith('/b.js'));
+    assert.equal(sandboxVisible(process.cwd().startsWith('/tmp/') ? '/usr' : process.cwd()), process.cwd().startsWith('/tmp/') ? '/usr' : process.cwd());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
