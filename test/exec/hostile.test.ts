@@ -207,6 +207,44 @@ test(`[${whoami}] filling the disk stops at the limit and leaves the host untouc
   assertHostIntact(r);
 });
 
+test(`[${whoami}] a folder made unreadable (chmod 000) does not survive into the next program`, async () => {
+  const one = await createExecutor({ workers: 1, cache: false, limits: LIMITS, isolation: 'strict' });
+  try {
+    const r = await one.run({
+      language: 'python',
+      code: 'import os\nfor d in ("keep", "/tmp/keep2"):\n    os.makedirs(d + "/inner")\n    open(d + "/inner/f", "w").write("x")\n    os.chmod(d + "/inner", 0)\n    os.chmod(d, 0)\n',
+    });
+    assert.equal(r.status, 'ok', JSON.stringify(r));
+    const next = await one.run({ language: 'python', code: 'import os\nprint(sorted(os.listdir(".")), len(os.listdir("/tmp")))\n' });
+    assert.equal(next.stdout, '[] 1\n');
+  } finally {
+    await one.close();
+  }
+});
+
+test(`[${whoami}] machine code the program wrote cannot run or be loaded (the work folder is noexec)`, async () => {
+  const r = await py(`import importlib.machinery, importlib.util, os, shutil, subprocess, sys
+shutil.copy("/bin/true", "t")
+os.chmod("t", 0o755)
+try:
+    subprocess.run(["./t"])
+    print("ran")
+except PermissionError:
+    print("exec refused")
+src = next(os.path.join(d, f) for d in sys.path if os.path.isdir(d) for f in sorted(os.listdir(d))
+           if f.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)) and f.split(".")[0] not in sys.modules)
+name = os.path.basename(src).split(".")[0]
+shutil.copy(src, os.path.basename(src))
+spec = importlib.util.spec_from_file_location(name, os.path.abspath(os.path.basename(src)))
+try:
+    importlib.util.module_from_spec(spec)
+    print("loaded")
+except ImportError as e:
+    print("load refused")
+`);
+  assert.equal(r.stdout, 'exec refused\nload refused\n', JSON.stringify(r));
+});
+
 test(`[${whoami}] host secrets are invisible: environment, home, project files, host files`, async () => {
   const home = homedir();
   const project = resolve('package.json');

@@ -291,11 +291,13 @@ int main(int argc, char **argv) {
   if (syscall(SYS_pivot_root, ".", ".old") < 0) die("pivot_root");
   if (chdir("/") < 0) die("chdir /");
 
-  /* The writable /tmp first: binds under /tmp are mounted on top of it and stay visible. */
+  /* The writable /tmp first: binds under /tmp are mounted on top of it and stay visible. noexec: a
+     program cannot run or load (dlopen, mmap PROT_EXEC) machine code it wrote, which would put it
+     beside the harness in its own process with the run of its memory. */
   mkdirs("/.new/tmp", 01777);
   char tmp_opts[64];
   snprintf(tmp_opts, sizeof tmp_opts, "size=%ldm,mode=0777,nr_inodes=4096", tmp_mb);
-  if (mount("tmpfs", "/.new/tmp", "tmpfs", MS_NOSUID | MS_NODEV, tmp_opts) < 0) die("mount /tmp");
+  if (mount("tmpfs", "/.new/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, tmp_opts) < 0) die("mount /tmp");
   for (int i = 0; system_paths[i]; i++) bind_ro(system_paths[i]);
   for (int i = 0; i < nbinds; i++) bind_ro(binds[i]);
   for (int i = 0; i < nskeletons; i++)

@@ -21,7 +21,7 @@ The program runs in the same interpreter as the harness that judges it, so the h
 - after the program ran, the harness uses only what it bound before (builtins, its own JSON encoder
   over C functions), and the modules the tests import are restored if the program changed them.
 """
-import _json, _signal, ast, builtins, copy, ctypes, errno, gc, io, json, math, os, resource, select, signal, sys, time, traceback, types
+import _json, _signal, ast, builtins, copy, ctypes, errno, gc, io, json, math, os, resource, select, signal, stat, sys, time, traceback, types
 
 PLAIN_SCALARS = (int, float, bool, str, bytes, type(None), complex)
 PLAIN_CONTAINERS = (list, tuple, dict, set, frozenset)
@@ -671,27 +671,41 @@ WORK_ROOT = '/tmp'   # inside the sandbox: a tmpfs of our own
 UNSANDBOXED = False  # no namespaces (isolation 'auto' on a host without them): kill by process group
 
 
+def remove_tree(p, dev):
+    """Remove p and everything under it on device dev (read-only binds of host folders under /tmp are
+    mount points: left alone), also folders the program made unreadable (chmod 000): the server runs
+    as the same user, so it can give them back their permissions first."""
+    try:
+        st = os.lstat(p)
+    except OSError:
+        return
+    if st.st_dev != dev:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        try:
+            os.chmod(p, 0o700)
+            names = os.listdir(p)
+        except OSError:
+            names = []
+        for name in names:
+            remove_tree(p + '/' + name, dev)
+        try:
+            os.rmdir(p)
+        except OSError:
+            pass
+    else:
+        try:
+            os.unlink(p)
+        except OSError:
+            pass
+
+
 def wipe_tmp():
+    dev = os.stat(WORK_ROOT).st_dev
     for name in os.listdir(WORK_ROOT):
         if UNSANDBOXED and not name.startswith(('w-', '.in-')):
             continue  # outside a sandbox, touch nothing but our own work folders
-        p = WORK_ROOT + '/' + name
-        try:
-            if os.path.isdir(p) and not os.path.islink(p):
-                for root, dirs, files in os.walk(p, topdown=False):
-                    for f in files:
-                        os.unlink(os.path.join(root, f))
-                    for d in dirs:
-                        dp = os.path.join(root, d)
-                        if os.path.islink(dp):
-                            os.unlink(dp)
-                        else:
-                            os.rmdir(dp)
-                os.rmdir(p)
-            else:
-                os.unlink(p)
-        except OSError:
-            pass
+        remove_tree(WORK_ROOT + '/' + name, dev)
 
 
 def kill_all(pid=None):
