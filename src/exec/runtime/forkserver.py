@@ -87,7 +87,8 @@ def guard_modules(names):
     """Guard the standard-library modules named (imported in the server if not yet: they are the tests'
     imports, and a child then need not import them either)."""
     for name in names:
-        if name in MODULE_GUARDS or name not in sys.stdlib_module_names and name.split('.')[0] not in sys.stdlib_module_names:
+        if name in MODULE_GUARDS or name in ('sys', 'builtins', '__main__') or \
+                name.split('.')[0] not in sys.stdlib_module_names:  # sys: too much of it is meant to change
             continue
         try:
             __import__(name)
