@@ -25,9 +25,46 @@ export interface JsRunnerOptions {
 /** Extra tasks node itself needs (its own threads count against RLIMIT_NPROC). */
 const NODE_THREADS = 16;
 
+/**
+ * Node's permission model, with everything a program normally needs granted (files, child
+ * processes) and the rest denied: native addons (`process.dlopen`), `process.binding`, the inspector
+ * (an in-process session reads closures) and worker threads (a worker's own `v8` and `require` are
+ * outside the harness's control). See docs/exec.md, "JavaScript: keeping the harness out of the
+ * program's reach". `--permission` replaced `--experimental-permission` in node 22.13/23.5.
+ */
+export function permissionFlags(version: string = process.versions.node): string[] {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  if (major < 20) return [];
+  const stable = major > 23 || (major === 23 && minor >= 5) || (major === 22 && minor >= 13);
+  return [stable ? '--permission' : '--experimental-permission', '--allow-fs-read=*', '--allow-fs-write=*', '--allow-child-process'];
+}
+
+/**
+ * The harness prefixes every line it writes to fd 5 with the job's nonce; anything else there (a
+ * program, or a child of it, writing to fd 5) is dropped. The run is complete only when the last
+ * authenticated line is the harness's `{"k":"done"}`.
+ */
+export function parseHarnessLines(text: string, nonce: string): { events: HarnessEvent[]; done: boolean } {
+  const events: HarnessEvent[] = [];
+  let done = false;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(nonce)) continue;
+    let ev: HarnessEvent;
+    try {
+      ev = JSON.parse(line.slice(nonce.length)) as HarnessEvent;
+    } catch {
+      continue; // cut off by the output cap
+    }
+    if (ev === null || typeof ev !== 'object') continue;
+    done = (ev.k as string) === 'done';
+    if (!done) events.push(ev);
+  }
+  return { events, done };
+}
+
 export function runJs(opts: JsRunnerOptions, job: JsJob, nonce: string): Promise<RawResult> {
   const lim = job.limits;
-  const nodeArgs = [`--max-old-space-size=${lim.memoryMb}`, '--no-warnings', opts.harness];
+  const nodeArgs = [`--max-old-space-size=${lim.memoryMb}`, '--no-warnings', ...permissionFlags(), opts.harness];
   let cmd: string;
   let args: string[];
   if (opts.launcher) {
@@ -41,6 +78,9 @@ export function runJs(opts: JsRunnerOptions, job: JsJob, nonce: string): Promise
       '-f', String(Math.max(lim.fileSizeBytes, lim.outputBytes) + 1),
       '-o', String(lim.openFiles + 32),
       '-s', '3',
+      // No /proc where a nonce is at stake: /proc/self/mem (or /proc/1/mem from a child) would let
+      // the program read it from the harness's memory. `run` jobs (stdio tests) carry none.
+      ...(job.kind === 'run' ? [] : ['-P']),
       '--', opts.node, ...nodeArgs,
     ];
   } else {
@@ -109,18 +149,7 @@ export function runJs(opts: JsRunnerOptions, job: JsJob, nonce: string): Promise
       if (m && m[1] === '125' && /^verdict-sandbox:/m.test(Buffer.concat(err).toString('utf8'))) {
         return resolve(sandboxResult(Buffer.concat(err).toString('utf8').trim()));
       }
-      const parsed: HarnessEvent[] = [];
-      let done = false;
-      for (const line of events.split('\n')) {
-        if (!line) continue;
-        try {
-          const ev = JSON.parse(line) as HarnessEvent & { nonce?: string };
-          if ((ev.k as string) === 'done') done = ev.nonce === nonce;
-          else parsed.push(ev);
-        } catch {
-          /* a program writing junk to fd 5 only hurts itself */
-        }
-      }
+      const { events: parsed, done } = parseHarnessLines(events, nonce);
       const exit = m ? Number(m[1]) : code;
       const signal = m ? (Number(m[2]) || null) : sig ? (require_signal(sig) ?? null) : null;
       resolve({

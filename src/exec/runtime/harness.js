@@ -1,178 +1,540 @@
 'use strict';
 // Verdict's JavaScript harness: runs inside the sandbox, one fresh node process per program.
-// fd 4: the job (JSON, read once and closed); fd 5: results (JSON lines). The completion proof (a
-// per-job nonce) lives only in this module's scope, which the program's code cannot reach.
+// fd 4: the job (JSON, read once and closed); fd 5: results, one JSON object per line, each line
+// prefixed with the per-job nonce (js-runner.ts keeps only such lines). The nonce lives only in this
+// module's scope; node runs under its permission model (no inspector, no process.binding, no native
+// addons, no workers) and v8's heap snapshots are refused, so the program cannot read it.
+//
+// The program runs in this same process and global, so everything the harness and the tests rely on
+// is either bound here, before the program runs, or restored and frozen after the program's top level
+// ran and before the first test (docs/exec.md, "JavaScript: keeping the harness out of the program's
+// reach").
 const fs = require('node:fs');
 const vm = require('node:vm');
 const util = require('node:util');
+const Module = require('node:module');
+const v8 = require('node:v8');
 
-const job = JSON.parse(fs.readFileSync(4, 'utf8'));
-fs.closeSync(4);
-const nonce = job.nonce;
-delete job.nonce;
-const write = fs.writeSync;
+// ---- intrinsics the harness uses, bound before any program code runs ----
+const {
+  apply: reflectApply,
+  defineProperty: reflectDefine,
+  deleteProperty: reflectDelete,
+  getOwnPropertyDescriptor: reflectDescriptor,
+  getPrototypeOf: reflectGetProto,
+  setPrototypeOf: reflectSetProto,
+  ownKeys: reflectOwnKeys,
+  isExtensible: reflectIsExtensible,
+} = Reflect;
+const { freeze, create: objectCreate, is: objectIs } = Object;
+const isArray = Array.isArray;
 const stringify = JSON.stringify;
-const emit = (o) => write(5, stringify(o) + '\n');
+const parseJson = JSON.parse;
+const SafeMap = Map;
+const SafeSet = Set;
+const SafeError = Error;
+const SafeString = String;
+const SafeNumber = Number;
+const clone = structuredClone;
+const now = performance.now.bind(performance);
+const writeSync = fs.writeSync;
+const readFileSync = fs.readFileSync;
+const writeFileSync = fs.writeFileSync;
+const closeSync = fs.closeSync;
+const isDeepStrictEqual = util.isDeepStrictEqual;
+const VmScript = vm.Script;
+const scriptRun = vm.Script.prototype.runInThisContext;
+const compileFunction = vm.compileFunction;
+const vmRun = vm.runInThisContext;
+const utilInspect = util.inspect;
+const utilFormat = util.format;
+const reallyExit = process.reallyExit;
+const processOn = process.on;
+const call = (fn, self, ...args) => reflectApply(fn, self, args);
+const strSlice = String.prototype.slice;
+const strSplit = String.prototype.split;
+const strReplace = String.prototype.replace;
+const regexExec = RegExp.prototype.exec;
+const mapGet = Map.prototype.get;
+const mapSet = Map.prototype.set;
+const mapHas = Map.prototype.has;
+const setAdd = Set.prototype.add;
+const setHas = Set.prototype.has;
+const slice = (s, a, b) => call(strSlice, s, a, b);
+const lineCount = (s) => call(strSplit, s, '\n').length;
+const exec = (re, s) => {
+  re.lastIndex = 0;
+  return call(regexExec, re, s);
+};
+
+const job = parseJson(readFileSync(4, 'utf8'));
+// Test scripts get these; loaded (pristine) before the program runs.
+const assertModule = job.kind === 'script' ? require('node:assert') : undefined;
+const assertStrict = job.kind === 'script' ? require('node:assert/strict') : undefined;
+closeSync(4);
+const nonce = job.nonce;
+job.nonce = undefined;
+// A leading newline ends whatever partial line the program may have left on fd 5.
+const emit = (o) => writeSync(5, '\n' + nonce + stringify(o) + '\n');
+/** Event objects without a prototype: no inherited setter or toJSON can change what is written. */
+const record = (fields) => {
+  const o = objectCreate(null);
+  const keys = reflectOwnKeys(fields);
+  for (let i = 0; i < keys.length; i++) reflectDefine(o, keys[i], { value: fields[keys[i]], enumerable: true, writable: true, configurable: true });
+  return o;
+};
+const exit = (code) => reallyExit(code);
 Error.stackTraceLimit = 50;
 
 const prefix = job.prefix || '';
 const completion = job.completion || '';
-const start = prefix.split('\n').length; // line of the completion's first character
-const end = (prefix + completion).split('\n').length;
+const start = lineCount(prefix); // line of the completion's first character
+const end = lineCount(prefix + completion);
 
 function completionLine(file, line) {
   if (file !== 'completion.js') return undefined;
   return line >= start && line <= end ? line - start + 1 : undefined;
 }
 
+/** Reads a property of a program value; a throwing getter or Proxy trap gives `undefined`. */
+function peek(v, key) {
+  try {
+    return v[key];
+  } catch {
+    return undefined;
+  }
+}
+
+function text(v) {
+  try {
+    return SafeString(v);
+  } catch {
+    return '';
+  }
+}
+
+const FRAME = /(completion\.js|tests\.js):(\d+)(?::\d+)?/g;
+const MEMORY = /heap out of memory|Array buffer allocation failed|Invalid (typed )?array length/i;
+const ALLOCATION = /allocation/i;
+
+/** A failure's status (never 'passed') and details. Program-supplied getters cannot make it pass. */
 function report(e) {
-  const etype = e && typeof e === 'object' && typeof e.name === 'string' ? e.name : typeof e;
-  let text = '';
-  try {
-    text = e && typeof e === 'object' && 'message' in e ? String(e.message) : String(e);
-  } catch {
-    text = '';
-  }
-  const info = { etype, msg: (text ? `${etype}: ${text}` : etype).slice(0, 300) };
-  let stack = '';
-  try {
-    stack = e && typeof e.stack === 'string' ? e.stack : '';
-  } catch {
-    stack = '';
-  }
-  let inProgram = false;
+  const isObj = e !== null && (typeof e === 'object' || typeof e === 'function');
+  const name = isObj ? peek(e, 'name') : undefined;
+  const etype = typeof name === 'string' ? name : typeof e;
+  const message = isObj ? peek(e, 'message') : e;
+  const said = isObj && message === undefined ? '' : text(message);
+  const base = { etype: slice(etype, 0, 100), msg: slice(said ? `${etype}: ${said}` : etype, 0, 300) };
+  const stackValue = isObj ? peek(e, 'stack') : undefined;
+  const stack = typeof stackValue === 'string' ? stackValue : '';
   let line;
-  for (const m of stack.matchAll(/(completion\.js|tests\.js):(\d+)(?::\d+)?/g)) {
-    const here = completionLine(m[1], Number(m[2]));
+  FRAME.lastIndex = 0;
+  for (let m = call(regexExec, FRAME, stack); m !== null; m = call(regexExec, FRAME, stack)) {
+    const here = completionLine(m[1], SafeNumber(m[2]));
     if (here !== undefined) {
-      inProgram = true; // frames in the prompt's own code do not count
-      if (line === undefined) line = here;
+      line = here; // frames in the prompt's own code do not count
+      break;
     }
   }
-  if (/heap out of memory|Array buffer allocation failed|Invalid (typed )?array length/i.test(text) || etype === 'RangeError' && /allocation/i.test(text)) {
-    return ['memory_exceeded', info];
-  }
-  if (inProgram) {
-    if (line !== undefined) info.line = line;
-    return ['runtime_error', info];
-  }
-  return ['failed', info];
+  // A plain object read by own properties only: no array destructuring (the program can replace
+  // Array.prototype[Symbol.iterator] before this runs) and no assignment through inherited setters.
+  if (exec(MEMORY, said) || (etype === 'RangeError' && exec(ALLOCATION, said))) return { s: 'memory_exceeded', ...base };
+  if (line !== undefined) return { s: 'runtime_error', ...base, line };
+  return { s: 'failed', ...base };
 }
 
-function syntax(e, file) {
-  const stack = String((e && e.stack) || '');
-  const m = new RegExp('^' + file.replace('.', '\\.') + ':(\\d+)').exec(stack);
-  const lineno = m ? Number(m[1]) : undefined;
-  const msg = String((e && e.message) || e);
-  const ev = { k: 'syntax', etype: 'SyntaxError', msg: `SyntaxError: ${msg}`.slice(0, 300) };
+function syntax(e) {
+  const stack = text(peek(e, 'stack') || e);
+  const m = exec(/^completion\.js:(\d+)/, stack);
+  const lineno = m ? SafeNumber(m[1]) : undefined;
+  const msg = text(peek(e, 'message') || e);
   const line = lineno !== undefined ? completionLine('completion.js', lineno) : undefined;
-  if (line !== undefined) ev.line = line;
-  if (/end of input|Unterminated|missing \) after/i.test(msg)) ev.atEnd = true;
-  emit(ev);
+  const atEnd = !!exec(/end of input|Unterminated|missing \) after/i, msg);
+  emit(record({ k: 'syntax', etype: 'SyntaxError', msg: slice(`SyntaxError: ${msg}`, 0, 300), ...(line !== undefined ? { line } : {}), ...(atEnd ? { atEnd } : {}) }));
 }
 
-process.on('uncaughtException', (e) => {
-  const [s, info] = report(e);
-  emit({ k: 'error', s, ...info });
+// Registered through a bound `process.on`; it reaches the nonce only through its closure, which
+// nothing in the program can read (no inspector, no heap snapshot, strict-mode functions).
+call(processOn, process, 'uncaughtException', (e) => {
+  emit(record({ k: 'error', ...report(e) }));
   try {
-    write(2, 'Uncaught ' + String((e && e.stack) || e) + '\n');
+    writeSync(2, 'Uncaught ' + text(peek(e, 'stack') || e) + '\n');
   } catch {
     /* stderr closed by the program */
   }
-  process.exit(1);
+  exit(1);
 });
 
 function inspect(v) {
-  const r = util.inspect(v, { depth: 4, breakLength: Infinity, maxArrayLength: 50, maxStringLength: 200 });
-  return r.length > 200 ? r.slice(0, 200) + '...' : r;
+  try {
+    const r = utilInspect(v, { depth: 4, breakLength: Infinity, maxArrayLength: 50, maxStringLength: 200, customInspect: false, getters: false });
+    return r.length > 200 ? slice(r, 0, 200) + '...' : r;
+  } catch {
+    return '<uninspectable>';
+  }
 }
 
 function typeName(v) {
   if (v === null) return 'null';
-  if (Array.isArray(v)) return 'Array';
-  if (typeof v === 'object') return (v.constructor && v.constructor.name) || 'Object';
+  if (isArray(v)) return 'Array';
+  if (typeof v === 'object') {
+    const c = peek(v, 'constructor');
+    const n = c ? peek(c, 'name') : undefined;
+    return typeof n === 'string' && n ? slice(n, 0, 100) : 'Object';
+  }
   return typeof v;
 }
 
+// ---- what the program may not load or call ----
+const refused = (what) => () => {
+  throw new SafeError(`${what} is not available in the Verdict sandbox`);
+};
+const BLOCKED = new SafeSet(['inspector', 'inspector/promises']);
+const bareName = (id) => (typeof id === 'string' && slice(id, 0, 5) === 'node:' ? slice(id, 5) : id);
+const isBlocked = (id) => call(setHas, BLOCKED, bareName(id));
+const originalLoad = Module._load;
+function load(request, parent, isMain) {
+  if (isBlocked(request)) throw new SafeError(`the module '${text(request)}' is not available in the Verdict sandbox`);
+  return call(originalLoad, this, request, parent, isMain);
+}
+// Module.prototype.require, createRequire's functions and `module.constructor._load` all end here.
+reflectDefine(Module, '_load', { value: load, writable: false, configurable: false, enumerable: true });
+if (typeof process.getBuiltinModule === 'function') {
+  const getBuiltin = process.getBuiltinModule;
+  process.getBuiltinModule = (id) => {
+    if (isBlocked(id)) throw new SafeError(`the module '${text(id)}' is not available in the Verdict sandbox`);
+    return getBuiltin(id);
+  };
+}
+// Heap snapshots contain every string in the heap; the flags could enable natives syntax. ESM
+// imports of node:v8 see these too (a builtin's ESM exports are taken from this object).
+for (const f of ['getHeapSnapshot', 'writeHeapSnapshot', 'setHeapSnapshotNearHeapLimit', 'setFlagsFromString']) {
+  if (f in v8) v8[f] = refused(`v8.${f}`);
+}
+freeze(v8);
+// Denied by the permission model too; these give clearer errors.
+for (const f of ['binding', '_linkedBinding', 'dlopen']) {
+  reflectDefine(process, f, { value: refused(`process.${f}`), writable: false, configurable: false, enumerable: false });
+}
+for (const f of ['reallyExit', '_rawDebug']) {
+  const d = reflectDescriptor(process, f);
+  if (d) reflectDefine(process, f, { ...d, writable: false, configurable: false });
+}
+
+// ---- built-ins the tests rely on: snapshot now, restore and freeze before the first test ----
+// Everything after the program's top level avoids for-of, spread and destructuring of arrays and
+// Maps until the built-ins are restored: those go through iterators the program can replace.
+// The ECMAScript globals (what test scripts use); node's own globals (Buffer, URL, timers ...) stay
+// the program's to change.
+const ES_GLOBALS = [
+  'Object', 'Function', 'Array', 'Number', 'parseFloat', 'parseInt', 'Boolean', 'String', 'Symbol', 'Date', 'Promise',
+  'RegExp', 'Error', 'AggregateError', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError',
+  'URIError', 'JSON', 'Math', 'Intl', 'ArrayBuffer', 'Uint8Array', 'Int8Array', 'Uint16Array', 'Int16Array',
+  'Uint32Array', 'Int32Array', 'Float32Array', 'Float64Array', 'Uint8ClampedArray', 'BigUint64Array',
+  'BigInt64Array', 'DataView', 'Map', 'BigInt', 'Set', 'WeakMap', 'WeakSet', 'Proxy', 'Reflect',
+  'FinalizationRegistry', 'WeakRef', 'decodeURI', 'decodeURIComponent', 'encodeURI', 'encodeURIComponent',
+  'escape', 'unescape', 'isFinite', 'isNaN', 'SharedArrayBuffer', 'Atomics', 'structuredClone',
+];
+const roots = [];
+const globalNames = [];
+const globalDescs = [];
+if (job.kind === 'script') {
+  for (let i = 0; i < ES_GLOBALS.length; i++) {
+    const k = ES_GLOBALS[i];
+    const d = reflectDescriptor(globalThis, k);
+    if (d && 'value' in d && d.value !== null && (typeof d.value === 'object' || typeof d.value === 'function')) {
+      globalNames[globalNames.length] = k;
+      globalDescs[globalDescs.length] = d;
+      roots[roots.length] = d.value;
+    }
+  }
+}
+// Call jobs need none of this: the harness compares with util.isDeepStrictEqual, which (like all of
+// node's internals) uses primordials captured at start-up, and everything else it calls is bound.
+const hidden = job.kind !== 'script' ? [] : [
+  reflectGetProto(function* () {}),
+  reflectGetProto(async function () {}),
+  reflectGetProto(async function* () {}),
+  reflectGetProto([][Symbol.iterator]()),
+  reflectGetProto(new Map()[Symbol.iterator]()),
+  reflectGetProto(new Set()[Symbol.iterator]()),
+  reflectGetProto(''[Symbol.iterator]()),
+  reflectGetProto(/a/[Symbol.matchAll]('')),
+  reflectGetProto(Uint8Array),
+  assertModule,
+  assertStrict,
+  vm,
+];
+for (let i = 0; i < hidden.length; i++) roots[roots.length] = hidden[i];
+/** Every object reachable from the roots through prototypes, data values and accessors. */
+const seen = new SafeSet();
+const objects = [];
+const snaps = [];
+function visit(o) {
+  if (o === null || (typeof o !== 'object' && typeof o !== 'function') || o === globalThis || o === process) return;
+  if (call(setHas, seen, o)) return;
+  call(setAdd, seen, o);
+  const keys = reflectOwnKeys(o);
+  const descs = [];
+  for (let i = 0; i < keys.length; i++) descs[i] = reflectDescriptor(o, keys[i]);
+  const snap = { proto: reflectGetProto(o), keys, descs };
+  objects[objects.length] = o;
+  snaps[snaps.length] = snap;
+  visit(snap.proto);
+  for (let i = 0; i < keys.length; i++) {
+    const d = descs[i];
+    if ('value' in d) visit(d.value);
+    else {
+      visit(d.get);
+      visit(d.set);
+    }
+  }
+}
+/** Only the object's own properties (util's ~200 functions need not each be walked and frozen). */
+function visitShallow(o) {
+  if (call(setHas, seen, o)) return;
+  call(setAdd, seen, o);
+  const keys = reflectOwnKeys(o);
+  const descs = [];
+  for (let i = 0; i < keys.length; i++) descs[i] = reflectDescriptor(o, keys[i]);
+  objects[objects.length] = o;
+  snaps[snaps.length] = { proto: reflectGetProto(o), keys, descs };
+}
+if (job.kind === 'script') {
+  for (let i = 0; i < roots.length; i++) visit(roots[i]);
+  visitShallow(util);
+}
+
+const sameDescriptor = (a, b) =>
+  a.enumerable === b.enumerable &&
+  a.configurable === b.configurable &&
+  ('value' in a
+    ? 'value' in b && objectIs(a.value, b.value) && a.writable === b.writable
+    : !('value' in b) && a.get === b.get && a.set === b.set);
+const INDEX = /^(0|[1-9]\d*)$/;
+const HARMFUL_NAMES = new SafeSet(['toJSON', 'then', 'prepareStackTrace']);
+/** Added properties that change how standard operations treat other objects (polyfill-style
+ *  methods with ordinary names are kept: a program may use them in the function under test). */
+const harmful = (k, d) => typeof k !== 'string' || !('value' in d) || call(setHas, HARMFUL_NAMES, k) || !!exec(INDEX, k);
+// Names whose inherited, frozen data property would make `obj.name = x` fail (the "override
+// mistake"): they become accessors whose setter gives the receiver an own property instead.
+// ('constructor' stays a data property: util.inspect names objects by it.)
+const OVERRIDABLE = new SafeSet(['toString', 'toLocaleString', 'valueOf', 'name', 'message', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable']);
+const keyText = (k) => (typeof k === 'symbol' ? 'a symbol-keyed property' : k);
+
+/** Restores one object's own properties from its snapshot; reports what could not be restored. */
+function restoreObject(o, snap, bad) {
+  if (reflectGetProto(o) !== snap.proto && !reflectSetProto(o, snap.proto)) bad('a prototype');
+  const keys = reflectOwnKeys(o);
+  const want = snap.keys;
+  if (keys.length === want.length) {
+    // The usual case: nothing added or removed; compare in order.
+    let same = true;
+    for (let i = 0; i < keys.length && same; i++) same = keys[i] === want[i];
+    if (same) {
+      for (let i = 0; i < keys.length; i++) {
+        if (!sameDescriptor(reflectDescriptor(o, keys[i]), snap.descs[i]) && !reflectDefine(o, keys[i], snap.descs[i])) bad(keyText(keys[i]));
+      }
+      return;
+    }
+  }
+  const byKey = new SafeMap();
+  for (let i = 0; i < want.length; i++) call(mapSet, byKey, want[i], snap.descs[i]);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const cur = reflectDescriptor(o, k);
+    const d = call(mapGet, byKey, k);
+    if (d === undefined) {
+      if (cur && harmful(k, cur) && !reflectDelete(o, k)) bad(keyText(k));
+    } else if (!sameDescriptor(cur, d) && !reflectDefine(o, k, d)) bad(keyText(k));
+  }
+  for (let i = 0; i < want.length; i++) {
+    if (!reflectDescriptor(o, want[i]) && !reflectDefine(o, want[i], snap.descs[i])) bad(keyText(want[i]));
+  }
+}
+
+/** Turns the OVERRIDABLE data properties of a built-in into accessors, then freezes it. */
+function freezeObject(o, snap) {
+  const keys = snap.keys;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (typeof k !== 'string' || !call(setHas, OVERRIDABLE, k)) continue;
+    const d = snap.descs[i];
+    if (!('value' in d) || !d.writable || !d.configurable) continue;
+    const value = d.value;
+    reflectDefine(o, k, {
+      get() {
+        return value;
+      },
+      set(v) {
+        if (this === o) throw new TypeError(`Cannot assign to read only property '${k}' of a built-in`);
+        reflectDefine(this, k, { value: v, writable: true, enumerable: true, configurable: true });
+      },
+      enumerable: d.enumerable,
+      configurable: false,
+    });
+  }
+  freeze(o);
+}
+
+/** Undo the program's changes to the built-ins, then freeze them. Returns what could not be undone. */
+function restoreAndFreeze() {
+  const broken = [];
+  const bad = (what) => (broken[broken.length] = what);
+  for (let g = 0; g < globalNames.length; g++) {
+    const k = globalNames[g];
+    const d = globalDescs[g];
+    // The tests read these names from the global object: the program may not rebind them now.
+    if (!reflectDefine(globalThis, k, { value: d.value, writable: false, configurable: false, enumerable: d.enumerable })) bad(`globalThis.${k}`);
+  }
+  for (let j = 0; j < objects.length; j++) restoreObject(objects[j], snaps[j], bad);
+  for (let j = 0; j < objects.length; j++) freezeObject(objects[j], snaps[j]);
+  return broken;
+}
+
+/** The `require` and `console` the tests get: not the program's, which it can replace or fake
+ *  (require.cache entries, Module._resolveFilename), nor the global console (whose stream it can
+ *  silence). The assert and util modules are the ones restored and frozen above. */
+const TEST_MODULES = new SafeMap([
+  ['assert', assertModule],
+  ['node:assert', assertModule],
+  ['assert/strict', assertStrict],
+  ['node:assert/strict', assertStrict],
+  ['util', util],
+  ['node:util', util],
+]);
+const fallbackRequire = Module.createRequire(process.cwd() + '/tests.js');
+const testRequire = (id) => (call(mapHas, TEST_MODULES, id) ? call(mapGet, TEST_MODULES, id) : fallbackRequire(id));
+function makeTestConsole(failures) {
+  const out = (fd) => (...args) => {
+    try {
+      writeSync(fd, utilFormat(...args) + '\n');
+    } catch {
+      /* closed by the program */
+    }
+  };
+  const c = objectCreate(null);
+  c.log = c.info = c.debug = out(1);
+  c.error = c.warn = c.trace = out(2);
+  c.assert = (cond, ...args) => {
+    if (cond) return;
+    const msg = args.length ? 'Assertion failed: ' + utilFormat(...args) : 'Assertion failed';
+    failures[failures.length] = msg;
+    out(2)(msg);
+  };
+  return freeze(c);
+}
+
 function setGlobals(filename) {
-  globalThis.require = require;
-  globalThis.module = { exports: {} };
-  globalThis.exports = globalThis.module.exports;
+  // Not writable, not configurable: the program cannot replace it, nor shadow it with a global
+  // let/const (a SyntaxError).
+  reflectDefine(globalThis, 'require', { value: require, writable: false, configurable: false, enumerable: false });
+  const mod = { exports: {} };
+  globalThis.module = mod;
+  globalThis.exports = mod.exports;
   globalThis.__filename = filename;
   globalThis.__dirname = process.cwd();
 }
 
 if (job.kind === 'run') {
-  // `verdict run` and stdio tests: the program as the main CommonJS module.
+  // `verdict run` and stdio tests: the program as the main CommonJS module (no proof involved).
   const path = process.cwd() + '/main.js';
-  fs.writeFileSync(path, job.code);
+  writeFileSync(path, job.code);
   try {
-    vm.compileFunction(job.code, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: 'main.js' });
+    compileFunction(job.code, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: 'main.js' });
   } catch (e) {
     if (e instanceof SyntaxError || (e && e.name === 'SyntaxError')) {
-      emit({ k: 'syntax', etype: 'SyntaxError', msg: `SyntaxError: ${e.message}`.slice(0, 300) });
-      write(2, String(e.stack || e) + '\n');
-      process.exit(1);
+      emit(record({ k: 'syntax', etype: 'SyntaxError', msg: slice(`SyntaxError: ${e.message}`, 0, 300) }));
+      writeSync(2, SafeString(e.stack || e) + '\n');
+      exit(1);
     }
     throw e;
   }
   process.argv[1] = path;
-  require('node:module')._load(path, null, true);
+  load(path, null, true);
 } else {
   let code;
   try {
-    code = new vm.Script(prefix + completion, { filename: 'completion.js' });
+    code = new VmScript(prefix + completion, { filename: 'completion.js' });
   } catch (e) {
-    syntax(e, 'completion.js');
-    process.exit(1);
+    syntax(e);
+    exit(1);
   }
   setGlobals('completion.js');
   let ok = true;
   try {
-    code.runInThisContext();
+    call(scriptRun, code);
   } catch (e) {
-    const [s, info] = report(e);
-    emit({ k: 'error', s, ...info });
+    emit(record({ k: 'error', ...report(e) }));
     ok = false;
   }
-  if (ok && job.kind === 'script') {
-    const t0 = performance.now();
-    const ev = { k: 'test', i: 0 };
-    try {
-      const tests = new vm.Script(job.test, { filename: 'tests.js' });
-      tests.runInThisContext();
-      ev.s = 'passed';
-    } catch (e) {
-      const [s, info] = report(e);
-      Object.assign(ev, { s }, info);
-    }
-    ev.ms = performance.now() - t0;
-    emit(ev);
-  } else if (ok && job.kind === 'call') {
-    if (!/^[A-Za-z_$][\w$]*$/.test(job.fn)) throw new Error('bad function name');
-    const fn = vm.runInThisContext(`typeof ${job.fn} !== 'undefined' ? ${job.fn} : undefined`);
-    job.cases.forEach((c, i) => {
-      const t0 = performance.now();
-      const ev = { k: 'test', i };
-      try {
-        if (typeof fn !== 'function') throw new Error(`function ${job.fn} is not defined`);
-        const r = fn(...structuredClone(c.args));
-        ev.ret = { type: typeName(r), repr: inspect(r) };
-        const exp = c.expected;
-        const same =
-          util.isDeepStrictEqual(r, exp) ||
-          (Array.isArray(exp) && exp.length === 1 && util.isDeepStrictEqual(r, exp[0]));
-        if (same) ev.s = 'passed';
-        else Object.assign(ev, { s: 'failed', msg: `expected ${inspect(exp).slice(0, 100)}, got ${ev.ret.repr.slice(0, 100)}` });
-      } catch (e) {
-        const [s, info] = report(e);
-        Object.assign(ev, { s }, info);
-      }
-      ev.ms = performance.now() - t0;
-      emit(ev);
-    });
-  } else if (ok && job.kind !== 'script') {
-    throw new Error('unknown job kind ' + job.kind);
+  // The function under test, looked up before the restore (a program may name it like a global).
+  let fn;
+  if (ok && job.kind === 'call') {
+    if (!exec(/^[A-Za-z_$][\w$]*$/, job.fn)) throw new SafeError('bad function name');
+    fn = vmRun(`typeof ${job.fn} !== 'undefined' ? ${job.fn} : undefined`);
   }
-  if (ok) emit({ k: 'done', nonce });
+  if (ok && job.kind === 'script') {
+    const broken = restoreAndFreeze();
+    if (broken.length) {
+      emit(record({ k: 'error', s: 'failed', etype: 'Tampering', msg: slice(`the program changed built-ins beyond repair: ${broken.join(', ')}`, 0, 300) }));
+      ok = false;
+    }
+  }
+  if (ok && job.kind === 'script') {
+    const t0 = now();
+    const failures = [];
+    let ev;
+    try {
+      // A global let/const/class of the program's may shadow a standard global (`const JSON = ...`):
+      // the tests get the original as a parameter of their function instead.
+      const params = ['require', 'console'];
+      const args = [testRequire, makeTestConsole(failures)];
+      let seenByTests;
+      try {
+        seenByTests = vmRun('[' + globalNames.join(',') + ']');
+      } catch {
+        seenByTests = [];
+      }
+      for (let g = 0; g < globalNames.length; g++) {
+        if (!isArray(seenByTests) || seenByTests[g] !== globalDescs[g].value) {
+          params[params.length] = globalNames[g];
+          args[args.length] = globalDescs[g].value;
+        }
+      }
+      const tests = compileFunction(job.test, params, { filename: 'tests.js' });
+      reflectApply(tests, globalThis, args);
+      ev = failures.length
+        ? { k: 'test', i: 0, s: 'failed', etype: 'AssertionError', msg: slice(failures[0], 0, 300) }
+        : { k: 'test', i: 0, s: 'passed' };
+    } catch (e) {
+      ev = { k: 'test', i: 0, ...report(e) };
+    }
+    emit(record({ ...ev, ms: now() - t0 }));
+  } else if (ok && job.kind === 'call') {
+    const cases = job.cases;
+    for (let i = 0; i < cases.length; i++) {
+      const c = cases[i];
+      const t0 = now();
+      let ev;
+      try {
+        if (typeof fn !== 'function') throw new SafeError(`function ${job.fn} is not defined`);
+        const r = reflectApply(fn, undefined, clone(c.args));
+        const exp = c.expected;
+        // util's comparison uses node's own primordials, not the (frozen) globals.
+        const same = isDeepStrictEqual(r, exp) || (isArray(exp) && exp.length === 1 && isDeepStrictEqual(r, exp[0]));
+        const repr = inspect(r);
+        const ret = record({ type: typeName(r), repr });
+        ev = same
+          ? { k: 'test', i, s: 'passed', ret }
+          : { k: 'test', i, s: 'failed', ret, msg: `expected ${slice(inspect(exp), 0, 100)}, got ${slice(repr, 0, 100)}` };
+      } catch (e) {
+        ev = { k: 'test', i, ...report(e) };
+      }
+      emit(record({ ...ev, ms: now() - t0 }));
+    }
+  } else if (ok && job.kind !== 'script') {
+    throw new SafeError('unknown job kind ' + job.kind);
+  }
+  if (ok) emit(record({ k: 'done' }));
 }
