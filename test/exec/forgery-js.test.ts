@@ -334,10 +334,25 @@ const honest: Array<{ name: string; task: Task; completion: string }> = [
     completion: "String.prototype.plusOne = function () { return Number(this) + 1; };\nfunction f(x) { return String(x).plusOne(); }\n",
   },
   {
+    name: 'an Array.prototype getter used by the function under test',
+    task: scriptTask,
+    completion: "  return [0, x + 1].last;\n}\nObject.defineProperty(Array.prototype, 'last', { get() { return this[this.length - 1]; }, configurable: true });\n",
+  },
+  {
     name: 'a custom error and prototype assignments made during the tests',
     task: scriptTask,
     completion:
       "  class Oops extends Error { constructor(m) { super(m); this.name = 'Oops'; } }\n  function P() {}\n  P.prototype.toString = function () { return 'p'; };\n  const o = {};\n  o.toString = () => 'o';\n  try { throw new Oops('x'); } catch (e) { if (e.name !== 'Oops' || String(new P()) !== 'p' || String(o) !== 'o') return -1; }\n  return x + 1;\n}\n",
+  },
+  {
+    name: 'an Object.prototype.get helper (descriptors the harness builds must not inherit it)',
+    task: callTask,
+    completion: "Object.prototype.get = function (k) { return this[k]; };\nfunction f(x) { return { v: x + 1 }.get('v'); }\n",
+  },
+  {
+    name: 'an Object.prototype.get helper in a script task',
+    task: scriptTask,
+    completion: "  return { v: x + 1 }.get('v');\n}\nObject.prototype.get = function (k) { return this[k]; };\n",
   },
   {
     name: 'a program that prints and uses v8.serialize (non-silent task)',

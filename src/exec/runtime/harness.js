@@ -26,7 +26,8 @@ const {
   ownKeys: reflectOwnKeys,
   isExtensible: reflectIsExtensible,
 } = Reflect;
-const { freeze, create: objectCreate, is: objectIs } = Object;
+const { freeze, create, is: objectIs } = Object;
+const objectCreate = create;
 const isArray = Array.isArray;
 const stringify = JSON.stringify;
 const parseJson = JSON.parse;
@@ -51,6 +52,20 @@ const utilFormat = util.format;
 const reallyExit = process.reallyExit;
 const processOn = process.on;
 const call = (fn, self, ...args) => reflectApply(fn, self, args);
+/** A property descriptor without a prototype: a program's Object.prototype.get / .value cannot
+ *  change what defineProperty reads from it. */
+const descriptor = (fields) => {
+  const d = create(null);
+  const keys = reflectOwnKeys(fields);
+  for (let i = 0; i < keys.length; i++) d[keys[i]] = fields[keys[i]];
+  return d;
+};
+/** An own property's descriptor, without a prototype (undefined when absent). */
+const ownDesc = (o, k) => {
+  const d = reflectDescriptor(o, k);
+  if (d !== undefined) reflectSetProto(d, null);
+  return d;
+};
 const strSlice = String.prototype.slice;
 const strSplit = String.prototype.split;
 const strReplace = String.prototype.replace;
@@ -80,7 +95,7 @@ const emit = (o) => writeSync(5, '\n' + nonce + stringify(o) + '\n');
 const record = (fields) => {
   const o = objectCreate(null);
   const keys = reflectOwnKeys(fields);
-  for (let i = 0; i < keys.length; i++) reflectDefine(o, keys[i], { value: fields[keys[i]], enumerable: true, writable: true, configurable: true });
+  for (let i = 0; i < keys.length; i++) reflectDefine(o, keys[i], descriptor({ value: fields[keys[i]], enumerable: true, writable: true, configurable: true }));
   return o;
 };
 const exit = (code) => reallyExit(code);
@@ -241,7 +256,7 @@ const globalDescs = [];
 if (job.kind === 'script') {
   for (let i = 0; i < ES_GLOBALS.length; i++) {
     const k = ES_GLOBALS[i];
-    const d = reflectDescriptor(globalThis, k);
+    const d = ownDesc(globalThis, k);
     if (d && 'value' in d && d.value !== null && (typeof d.value === 'object' || typeof d.value === 'function')) {
       globalNames[globalNames.length] = k;
       globalDescs[globalDescs.length] = d;
@@ -276,7 +291,7 @@ function visit(o) {
   call(setAdd, seen, o);
   const keys = reflectOwnKeys(o);
   const descs = [];
-  for (let i = 0; i < keys.length; i++) descs[i] = reflectDescriptor(o, keys[i]);
+  for (let i = 0; i < keys.length; i++) descs[i] = ownDesc(o, keys[i]);
   const snap = { proto: reflectGetProto(o), keys, descs };
   objects[objects.length] = o;
   snaps[snaps.length] = snap;
@@ -296,7 +311,7 @@ function visitShallow(o) {
   call(setAdd, seen, o);
   const keys = reflectOwnKeys(o);
   const descs = [];
-  for (let i = 0; i < keys.length; i++) descs[i] = reflectDescriptor(o, keys[i]);
+  for (let i = 0; i < keys.length; i++) descs[i] = ownDesc(o, keys[i]);
   objects[objects.length] = o;
   snaps[snaps.length] = { proto: reflectGetProto(o), keys, descs };
 }
@@ -313,9 +328,10 @@ const sameDescriptor = (a, b) =>
     : !('value' in b) && a.get === b.get && a.set === b.set);
 const INDEX = /^(0|[1-9]\d*)$/;
 const HARMFUL_NAMES = new SafeSet(['toJSON', 'then', 'prepareStackTrace']);
-/** Added properties that change how standard operations treat other objects (polyfill-style
- *  methods with ordinary names are kept: a program may use them in the function under test). */
-const harmful = (k, d) => typeof k !== 'string' || !('value' in d) || call(setHas, HARMFUL_NAMES, k) || !!exec(INDEX, k);
+/** Added properties that change how standard operations treat other objects: symbols (iteration,
+ *  conversion, instanceof ...), toJSON, then, prepareStackTrace, array indices. Helpers with other
+ *  names (methods or getters) are kept: a program may use them in the function under test. */
+const harmful = (k) => typeof k !== 'string' || call(setHas, HARMFUL_NAMES, k) || !!exec(INDEX, k);
 // Names whose inherited, frozen data property would make `obj.name = x` fail (the "override
 // mistake"): they become accessors whose setter gives the receiver an own property instead.
 // ('constructor' stays a data property: util.inspect names objects by it.)
@@ -333,7 +349,7 @@ function restoreObject(o, snap, bad) {
     for (let i = 0; i < keys.length && same; i++) same = keys[i] === want[i];
     if (same) {
       for (let i = 0; i < keys.length; i++) {
-        if (!sameDescriptor(reflectDescriptor(o, keys[i]), snap.descs[i]) && !reflectDefine(o, keys[i], snap.descs[i])) bad(keyText(keys[i]));
+        if (!sameDescriptor(ownDesc(o, keys[i]), snap.descs[i]) && !reflectDefine(o, keys[i], snap.descs[i])) bad(keyText(keys[i]));
       }
       return;
     }
@@ -342,14 +358,14 @@ function restoreObject(o, snap, bad) {
   for (let i = 0; i < want.length; i++) call(mapSet, byKey, want[i], snap.descs[i]);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
-    const cur = reflectDescriptor(o, k);
+    const cur = ownDesc(o, k);
     const d = call(mapGet, byKey, k);
     if (d === undefined) {
-      if (cur && harmful(k, cur) && !reflectDelete(o, k)) bad(keyText(k));
+      if (harmful(k) && !reflectDelete(o, k)) bad(keyText(k));
     } else if (!sameDescriptor(cur, d) && !reflectDefine(o, k, d)) bad(keyText(k));
   }
   for (let i = 0; i < want.length; i++) {
-    if (!reflectDescriptor(o, want[i]) && !reflectDefine(o, want[i], snap.descs[i])) bad(keyText(want[i]));
+    if (!ownDesc(o, want[i]) && !reflectDefine(o, want[i], snap.descs[i])) bad(keyText(want[i]));
   }
 }
 
@@ -362,17 +378,17 @@ function freezeObject(o, snap) {
     const d = snap.descs[i];
     if (!('value' in d) || !d.writable || !d.configurable) continue;
     const value = d.value;
-    reflectDefine(o, k, {
+    reflectDefine(o, k, descriptor({
       get() {
         return value;
       },
       set(v) {
         if (this === o) throw new TypeError(`Cannot assign to read only property '${k}' of a built-in`);
-        reflectDefine(this, k, { value: v, writable: true, enumerable: true, configurable: true });
+        reflectDefine(this, k, descriptor({ value: v, writable: true, enumerable: true, configurable: true }));
       },
       enumerable: d.enumerable,
       configurable: false,
-    });
+    }));
   }
   freeze(o);
 }
@@ -385,7 +401,7 @@ function restoreAndFreeze() {
     const k = globalNames[g];
     const d = globalDescs[g];
     // The tests read these names from the global object: the program may not rebind them now.
-    if (!reflectDefine(globalThis, k, { value: d.value, writable: false, configurable: false, enumerable: d.enumerable })) bad(`globalThis.${k}`);
+    if (!reflectDefine(globalThis, k, descriptor({ value: d.value, writable: false, configurable: false, enumerable: d.enumerable }))) bad(`globalThis.${k}`);
   }
   for (let j = 0; j < objects.length; j++) restoreObject(objects[j], snaps[j], bad);
   for (let j = 0; j < objects.length; j++) freezeObject(objects[j], snaps[j]);
