@@ -5,8 +5,8 @@
  * may show a passed test, forged or not. Ordinary programs (fs in the work folder, timers, promises,
  * classes, Map/Set/BigInt, child processes, prototype helpers, custom errors) must keep passing.
  *
- * Against the harness before this hardening (commit 4f6367b), 22 of the 32 attacks were judged passed
- * or showed a passed test: the lines on fd 5 (forged, half line, after the tests), the replaced
+ * Against the harness before this hardening (commit 4f6367b), 23 of the 33 attacks were judged passed
+ * or showed a passed test: reading the expected values through f.caller, the lines on fd 5 (forged, half line, after the tests), the replaced
  * assert / node:assert / assert/strict functions, the fake require.cache entry, the replaced global
  * require, the patched vm functions, util.isDeepStrictEqual, Object.assign, the Object.prototype
  * setter and toJSON, the Array iterator turning an error event into `s: "passed"`, the four
@@ -288,6 +288,11 @@ forge(cands);
     name: 'a thrown object whose getters lie and a replaced Error.prepareStackTrace',
     task: scriptTask,
     completion: `  throw { get name() { return 'passed'; }, get message() { throw new Error('no'); }, get stack() { return 'x'; } };\n}\nError.prepareStackTrace = () => 'passed';\n`,
+  },
+  {
+    name: "reading the expected values from the test function's source through f.caller",
+    task: scriptTask,
+    completion: "  const src = String(f.caller);\n  const m = new RegExp('f\\\\(' + x + '\\\\), (\\\\d+)').exec(src);\n  return m ? Number(m[1]) : 0;\n}\n",
   },
   {
     name: 'a Proxy returned from the function under test',

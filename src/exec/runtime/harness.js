@@ -518,7 +518,15 @@ if (job.kind === 'run') {
           args[args.length] = globalDescs[g].value;
         }
       }
-      const tests = compileFunction(job.test, params, { filename: 'tests.js' });
+      // Strict, so that the function under test cannot walk up to the test code (`f.caller` is null
+      // for strict callers) and read the expected values from its source. Same line numbers; test
+      // code that only compiles in sloppy mode (octal literals, `with`) is run as it is.
+      let tests;
+      try {
+        tests = compileFunction('"use strict"; ' + job.test, params, { filename: 'tests.js' });
+      } catch {
+        tests = compileFunction(job.test, params, { filename: 'tests.js' });
+      }
       reflectApply(tests, globalThis, args);
       ev = failures.length
         ? { k: 'test', i: 0, s: 'failed', etype: 'AssertionError', msg: slice(failures[0], 0, 300) }
