@@ -5,8 +5,9 @@
  * may show a passed test, forged or not. Ordinary programs (fs in the work folder, timers, promises,
  * classes, Map/Set/BigInt, child processes, prototype helpers, custom errors) must keep passing.
  *
- * Against the harness before this hardening (commit 4f6367b), 23 of the 33 attacks were judged passed
- * or showed a passed test: reading the expected values through f.caller, the lines on fd 5 (forged, half line, after the tests), the replaced
+ * Against the harness before this hardening (commit 4f6367b), 24 of the 34 attacks were judged passed
+ * or showed a passed test: reading the expected values through f.caller, Object.prototype.expected
+ * for a case expecting undefined, the lines on fd 5 (forged, half line, after the tests), the replaced
  * assert / node:assert / assert/strict functions, the fake require.cache entry, the replaced global
  * require, the patched vm functions, util.isDeepStrictEqual, Object.assign, the Object.prototype
  * setter and toJSON, the Array iterator turning an error event into `s: "passed"`, the four
@@ -295,6 +296,11 @@ forge(cands);
     completion: "  const src = String(f.caller);\n  const m = new RegExp('f\\\\(' + x + '\\\\), (\\\\d+)').exec(src);\n  return m ? Number(m[1]) : 0;\n}\n",
   },
   {
+    name: 'Object.prototype.expected where a case expects undefined (absent after JSON)',
+    task: { ...callTask, id: 'forgery-js/undefined', tests: { kind: 'call', fnName: 'f', cases: [{ args: [1], expected: undefined }] } },
+    completion: 'function f(x) { return 0; }\nObject.prototype.expected = 0;\n',
+  },
+  {
     name: 'a Proxy returned from the function under test',
     task: callTask,
     completion: `function f(x) { return new Proxy([], { get(t, k) { return k === 'length' ? 0 : undefined; }, getPrototypeOf() { return Number.prototype; }, ownKeys() { return []; } }); }\n`,
@@ -317,6 +323,11 @@ const honest: Array<{ name: string; task: Task; completion: string }> = [
   { name: 'an assert/strict script', task: strictTask, completion: '  return x + 1;\n}\n' },
   { name: 'a silent console.assert script with JSON.stringify', task: silentTask, completion: '  return x + 1;\n};\n' },
   { name: 'a call-based case', task: callTask, completion: 'function f(x) { return x + 1; }\n' },
+  {
+    name: 'a call-based case that expects undefined',
+    task: { ...callTask, id: 'forgery-js/undefined', tests: { kind: 'call', fnName: 'f', cases: [{ args: [1], expected: undefined }] } },
+    completion: 'function f(x) {}\n',
+  },
   {
     name: "require('fs') on the work folder",
     task: callTask,

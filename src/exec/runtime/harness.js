@@ -29,6 +29,7 @@ const {
 const { freeze, create, is: objectIs } = Object;
 const objectCreate = create;
 const isArray = Array.isArray;
+const hasOwn = Object.hasOwn;
 const stringify = JSON.stringify;
 const parseJson = JSON.parse;
 const SafeMap = Map;
@@ -543,8 +544,10 @@ if (job.kind === 'run') {
       let ev;
       try {
         if (typeof fn !== 'function') throw new SafeError(`function ${job.fn} is not defined`);
-        const r = reflectApply(fn, undefined, clone(c.args));
-        const exp = c.expected;
+        // Own properties only: a case whose expected value is `undefined` has no `expected` key after
+        // JSON, and the program may have put one on Object.prototype.
+        const r = reflectApply(fn, undefined, clone(hasOwn(c, 'args') ? c.args : []));
+        const exp = hasOwn(c, 'expected') ? c.expected : undefined;
         // util's comparison uses node's own primordials, not the (frozen) globals.
         const same = isDeepStrictEqual(r, exp) || (isArray(exp) && exp.length === 1 && isDeepStrictEqual(r, exp[0]));
         const repr = inspect(r);
