@@ -24,7 +24,6 @@ const {
   getPrototypeOf: reflectGetProto,
   setPrototypeOf: reflectSetProto,
   ownKeys: reflectOwnKeys,
-  isExtensible: reflectIsExtensible,
 } = Reflect;
 const { freeze, create, is: objectIs } = Object;
 const objectCreate = create;
@@ -69,7 +68,6 @@ const ownDesc = (o, k) => {
 };
 const strSlice = String.prototype.slice;
 const strSplit = String.prototype.split;
-const strReplace = String.prototype.replace;
 const regexExec = RegExp.prototype.exec;
 const mapGet = Map.prototype.get;
 const mapSet = Map.prototype.set;
