@@ -245,6 +245,18 @@ except ImportError as e:
   assert.equal(r.stdout, 'exec refused\nload refused\n', JSON.stringify(r));
 });
 
+test(`[${whoami}] a program's child cannot ptrace or read the memory of the process judging it`, async () => {
+  const probe = (pid: string): string =>
+    `import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\nr = libc.ptrace(16, ${pid}, 0, 0)\nprint(r, ctypes.get_errno())\n` +
+    `buf = ctypes.create_string_buffer(8)\nclass V(ctypes.Structure):\n    _fields_ = [("b", ctypes.c_void_p), ("n", ctypes.c_size_t)]\n` +
+    `a, b = V(ctypes.addressof(buf), 8), V(0x400000, 8)\nlibc.process_vm_readv.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]\n` +
+    `print(libc.process_vm_readv(${pid}, ctypes.byref(a), 1, ctypes.byref(b), 1, 0), ctypes.get_errno())\n`;
+  const r = await js(
+    `const { execFileSync } = require('node:child_process');\nprocess.stdout.write(execFileSync('python3', ['-c', ${JSON.stringify(probe('PID'))}.replace(/PID/g, String(process.pid))]).toString());\n`,
+  );
+  assert.equal(r.stdout, '-1 1\n-1 1\n', JSON.stringify(r)); // EPERM both
+});
+
 test(`[${whoami}] host secrets are invisible: environment, home, project files, host files`, async () => {
   const home = homedir();
   const project = resolve('package.json');

@@ -29,7 +29,11 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
+#include <linux/audit.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -175,6 +179,37 @@ static void drop_capabilities(void) {
   memset(data, 0, sizeof data);
   if (syscall(SYS_capset, &hdr, data) < 0) die("capset");
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("no_new_privs");
+}
+
+/* Every process in the sandbox: no ptrace and no cross-process memory access (process_vm_readv/writev),
+   so a program's child cannot read or write the memory of the harness that judges the program (same
+   uid, and /proc may be absent but addresses can be probed); system calls of another architecture's
+   calling convention are refused too. (forkjob.c adds the Python child's own filter on top.) */
+static void deny_memory_access(void) {
+#if defined(__x86_64__) || defined(__aarch64__)
+  struct sock_filter f[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+#if defined(__x86_64__)
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+#else
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_AARCH64, 1, 0),
+#endif
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+#if defined(__x86_64__)
+      BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000U, 3, 0), /* x32 system calls */
+#else
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffffU, 3, 0), /* (no x32 on arm64: never taken) */
+#endif
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ptrace, 2, 0),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_process_vm_readv, 1, 0),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_process_vm_writev, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog = {(unsigned short)(sizeof f / sizeof f[0]), f};
+  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) die("seccomp");
+#endif
 }
 
 static void set_limit(int resource, unsigned long long value) {
@@ -343,6 +378,7 @@ int main(int argc, char **argv) {
   }
   if (self_dir >= 0) close(self_dir);
   drop_capabilities();
+  deny_memory_access();
   /* Changing credentials cleared the parent-death signal: set it again, so killing the outside
      parent always takes the whole namespace down. */
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
