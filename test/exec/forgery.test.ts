@@ -66,6 +66,20 @@ const callTask: Task = {
   tests: { kind: 'call', fnName: 'f', cases: [{ args: [1], expected: 2 }] },
 };
 
+/** Its class hashes and compares equal to int, so a `type(v) in {int, ...}` check would trust it. */
+const METACLASS_LIAR = `class M(type):
+    def __hash__(cls):
+        return hash(int)
+    def __eq__(cls, other):
+        return True
+class Liar(metaclass=M):
+    def __eq__(self, other):
+        return True
+    __hash__ = object.__hash__
+def f(x):
+    return Liar()
+`;
+
 const attacks: Array<{ name: string; task: Task; completion: string }> = [
   {
     name: 'walking sys._getframe up to the harness and writing its proof',
@@ -240,38 +254,8 @@ def fake(x, memo=None, _nil=[]):
 copy.deepcopy.__code__ = fake.__code__
 `,
   },
-  {
-    name: 'a metaclass that makes the returned class equal int (asserts)',
-    task: mbppTask,
-    completion: `class M(type):
-    def __hash__(cls):
-        return hash(int)
-    def __eq__(cls, other):
-        return True
-class Liar(metaclass=M):
-    def __eq__(self, other):
-        return True
-    __hash__ = object.__hash__
-def f(x):
-    return Liar()
-`,
-  },
-  {
-    name: 'a metaclass that makes the returned class equal int (call-based)',
-    task: callTask,
-    completion: `class M(type):
-    def __hash__(cls):
-        return hash(int)
-    def __eq__(cls, other):
-        return True
-class Liar(metaclass=M):
-    def __eq__(self, other):
-        return True
-    __hash__ = object.__hash__
-def f(x):
-    return Liar()
-`,
-  },
+  { name: 'a metaclass that makes the returned class equal int (asserts)', task: mbppTask, completion: METACLASS_LIAR },
+  { name: 'a metaclass that makes the returned class equal int (call-based)', task: callTask, completion: METACLASS_LIAR },
 ];
 
 for (const a of attacks) {
