@@ -8,8 +8,11 @@
  * Against the harness before this hardening (commit d14e893), the json-encoder patch, the lines written
  * to fd 3, the redefined prompt helper, the math.fabs patch and both metaclass liars were judged passed
  * (or showed a forged passed test), and so was the frame walk written for that harness's protocol
- * (it read the nonce from a harness frame); the other attacks are written for the current protocol and
- * close the remaining ways to the harness's frames, objects and memory.
+ * (it read the nonce from a harness frame); the thread patching math.fabs passed against the first
+ * hardened harness (commit ba2fa6d, before tests waited for the program's threads). The other attacks
+ * are written for the current protocol and close the remaining ways to the harness's frames, objects
+ * and memory (the thread racing for frames is a race that was not won in two tries before the audit
+ * hook's privilege became per-thread).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -254,6 +257,40 @@ def fake(x, memo=None, _nil=[]):
 copy.deepcopy.__code__ = fake.__code__
 `,
   },
+  {
+    name: 'a thread that keeps patching a module the tests import (a race against the restore)',
+    task: polyTask,
+    completion: `    import math, sys, threading
+    sys.setswitchinterval(1e-6)
+    def spin():
+        while True:
+            math.fabs = lambda v: 0.0
+    threading.Thread(target=spin, daemon=True).start()
+    return 0.0
+`,
+  },
+  {
+    name: 'a thread that waits for the harness to read frames (a race against its privileged moment)',
+    task,
+    completion: `    return 0
+import os, sys, threading
+sys.setswitchinterval(1e-6)
+def grab():
+    while True:
+        try:
+            for fr in sys._current_frames().values():
+                while fr is not None and 'out' not in fr.f_locals:
+                    fr = fr.f_back
+                if fr is not None:
+                    fr.f_locals['out']({'k': 'test', 'i': 0, 's': 'passed'})
+                    fr.f_locals['out']({'k': 'done'})
+                    os._exit(0)
+        except ValueError:
+            pass
+threading.Thread(target=grab, daemon=True).start()
+1 / 0
+`,
+  },
   { name: 'a metaclass that makes the returned class equal int (asserts)', task: mbppTask, completion: METACLASS_LIAR },
   { name: 'a metaclass that makes the returned class equal int (call-based)', task: callTask, completion: METACLASS_LIAR },
 ];
@@ -340,6 +377,19 @@ sys.setrecursionlimit(10000)
 
 def poly(xs, x):
     return sum(c * x ** i for i, c in enumerate(xs))
+`,
+  },
+  {
+    name: 'threads that end (joined, or still running briefly when the program returns)',
+    task,
+    completion: `    import threading
+    r = []
+    t = threading.Thread(target=lambda: r.append(x + 1))
+    t.start()
+    t.join()
+    return r[0]
+import threading, time
+threading.Thread(target=lambda: time.sleep(0.2)).start()
 `,
   },
   { name: 'asserts', task: mbppTask, completion: 'def f(x):\n    return x + 1\n' },

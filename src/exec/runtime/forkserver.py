@@ -21,7 +21,7 @@ The program runs in the same interpreter as the harness that judges it, so the h
 - after the program ran, the harness uses only what it bound before (builtins, its own JSON encoder
   over C functions), and the modules the tests import are restored if the program changed them.
 """
-import _json, _signal, ast, builtins, copy, ctypes, errno, gc, io, json, math, os, resource, select, signal, stat, sys, time, traceback, types
+import _json, _signal, _thread, ast, builtins, copy, ctypes, errno, gc, io, json, math, os, resource, select, signal, stat, sys, threading, time, traceback, types
 
 PLAIN_SCALARS = (int, float, bool, str, bytes, type(None), complex)
 PLAIN_CONTAINERS = (list, tuple, dict, set, frozenset)
@@ -111,6 +111,20 @@ def restore_modules():
                 d[k] = v
         if view is not None:
             seen[0] = view.value
+
+
+thread_count = getattr(_thread, '_count', None) or (lambda: threading.active_count() - 1)
+
+
+def settle():
+    """Before the harness or the tests go on after program code ran: wait until every thread the
+    program started has ended (one still running could change a module between the restore below and
+    the test that reads it; one that never ends is a timeout), then undo the program's changes to the
+    builtins and to the modules the tests import."""
+    while thread_count():
+        sleep(0.0005)
+    restore_builtins()
+    restore_modules()
 
 
 def restore_builtins():
@@ -224,11 +238,13 @@ def completion_line(ctx, lineno):
     return None
 
 
-# [armed, privileged]: the audit hook refuses introspection while armed (from just before the program
-# starts), except while the harness itself walks a traceback (privileged; no program code runs then).
-AUDIT = [False, False]
-BaseExceptionType = BaseException
+# [armed, privileged thread]: the audit hook refuses introspection while armed (from just before the
+# program starts), except in the thread (the harness's) that walks a traceback while privileged: with
+# gc off, so no finalizer of the program's runs in that thread meanwhile, and the program's own
+# threads are never privileged.
+AUDIT = [False, 0]
 exc_traceback = BaseException.__dict__['__traceback__'].__get__
+get_ident, sleep = _thread.get_ident, time.sleep
 
 
 def program_frames(e, ctx):
@@ -236,7 +252,9 @@ def program_frames(e, ctx):
     (frames in the prompt's own code do not count). The harness reads the traceback's frames, which
     the program may not; only C attributes are read meanwhile, so no program code runs privileged."""
     in_program, line = False, None
-    AUDIT[1] = True
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    AUDIT[1] = get_ident()
     try:
         tb = exc_traceback(e)
         while tb is not None:
@@ -246,7 +264,9 @@ def program_frames(e, ctx):
                     in_program, line = True, here
             tb = tb.tb_next
     finally:
-        AUDIT[1] = False
+        AUDIT[1] = 0
+        if gc_was_on:
+            gc.enable()
     return in_program, line
 
 
@@ -305,9 +325,7 @@ def make_emit(fd, nonce):
     with the nonce, so the supervisor can tell it from anything a program writes there."""
     head = nonce.encode()
 
-    def emit(obj):
-        restore_builtins()
-        restore_modules()
+    def emit(obj):  # only the harness's own names and C functions: nothing a program changed
         data = head + (encode(obj) + '\n').encode()
         while data:
             data = data[_write(fd, data):]
@@ -381,8 +399,7 @@ def run_judge(job, out):
         info.update(k='error', s=status)
         out(info)
         return
-    restore_builtins()
-    restore_modules()
+    settle()
     if prompt_names:
         g = dict(g)  # what the tests see (the program's own functions keep their globals)
         g.update(prompt_names)
@@ -440,8 +457,7 @@ def judge_check(job, g, ctx, out):
             try:
                 return ensure_trusted(candidate(*a, **k))
             finally:
-                restore_builtins()
-                restore_modules()
+                settle()
         checked.__name__ = getattr(candidate, '__name__', entry)
         tg['check'](checked)
     run_test(0, out, ctx, test)
@@ -505,8 +521,7 @@ def judge_asserts(job, g, ctx, out):
             return v
 
         def strict(left, right, holder=holder):
-            restore_builtins()
-            restore_modules()
+            settle()
             ensure_trusted(left)
             ensure_trusted(right)
             return left == right
@@ -543,8 +558,7 @@ def judge_call(job, g, ctx, out):
             try:
                 r = fn(*args)
             finally:
-                restore_builtins()
-                restore_modules()
+                settle()
             ret = {'type': type(r).__name__, 'repr': short_repr(r)}
             try:
                 ensure_trusted(r)
@@ -595,7 +609,7 @@ def run_plain(job, out):
         # The traceback as python itself would print it, harness frames left out. Printing reads
         # frames (privileged); the program's code may run meanwhile (str of its exception), but the
         # outcome is settled: it can only change what stderr shows, as it always could.
-        AUDIT[1] = True
+        AUDIT[1] = get_ident()
         try:
             tb = e.__traceback__
             while tb is not None and tb.tb_frame.f_code.co_filename != '<completion>':
@@ -655,7 +669,7 @@ def child(payload, nonce, apply_limits):
         _exit(99)
     except BaseException:
         try:
-            AUDIT[1] = True  # our own failure: its traceback is ours to print
+            AUDIT[1] = get_ident()  # our own failure: its traceback is ours to print
             print_exception(*sys.exc_info())
             flush()
         finally:
@@ -1062,8 +1076,8 @@ def install_audit_hook():
     typing), so those keep working."""
     def hook(event, args, state=AUDIT, refused=REFUSED_EVENTS, frames=FRAME_ATTRIBUTES,
              code_names=CODE_ATTRIBUTES, function=FunctionType, get_code=FunctionType.__code__.__get__,
-             error=ValueError, type=type):
-        if not state[0] or state[1]:
+             error=ValueError, type=type, get_ident=_thread.get_ident):
+        if not state[0] or state[1] == get_ident():
             return
         if event in refused or event[:7] == 'ctypes.':
             raise error('%s is not available in the Verdict sandbox' % event)
