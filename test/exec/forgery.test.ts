@@ -9,7 +9,8 @@
  * to fd 3, the redefined prompt helper, the math.fabs patch and both metaclass liars were judged passed
  * (or showed a forged passed test), and so was the frame walk written for that harness's protocol
  * (it read the nonce from a harness frame); the thread patching math.fabs passed against the first
- * hardened harness (commit ba2fa6d, before tests waited for the program's threads). The other attacks
+ * hardened harness (commit ba2fa6d, before tests waited for the program's threads), and the module
+ * replaced in sys.modules and the rebound test-import names against commit 77e4a4c. The other attacks
  * are written for the current protocol and close the remaining ways to the harness's frames, objects
  * and memory (the thread racing for frames is a race that was not won in two tries before the audit
  * hook's privilege became per-thread).
@@ -59,6 +60,20 @@ const mbppTask: Task = {
   completionMode: 'whole',
   entryPoint: 'f',
   tests: { kind: 'asserts', asserts: ['assert f(1) == 2', 'assert f(2) == 3'] },
+};
+/** MBPP with test imports (they run as the first lines of the program). */
+const mbppImportsTask: Task = {
+  id: 'forgery/asserts-imports',
+  source: 'builtin',
+  language: 'python',
+  prompt: '',
+  completionMode: 'whole',
+  entryPoint: 'f',
+  tests: {
+    kind: 'asserts',
+    asserts: ['assert math.isclose(f(1), 2.5)', 'assert isclose(f(2), 3.5)'],
+    imports: ['import math', 'from math import isclose'],
+  },
 };
 const callTask: Task = {
   id: 'forgery/call',
@@ -291,6 +306,24 @@ threading.Thread(target=grab, daemon=True).start()
 1 / 0
 `,
   },
+  {
+    name: "replacing a module the tests import in sys.modules",
+    task: polyTask,
+    completion: `    return 0.0
+import sys, types
+sys.modules['math'] = types.SimpleNamespace(fabs=lambda v: 0.0)
+`,
+  },
+  {
+    name: "rebinding the names the tests' imports bound (MBPP test imports run as part of the program)",
+    task: mbppImportsTask,
+    completion: `import types
+math = types.SimpleNamespace(isclose=lambda a, b: True)
+isclose = lambda a, b: True
+def f(x):
+    return 0
+`,
+  },
   { name: 'a metaclass that makes the returned class equal int (asserts)', task: mbppTask, completion: METACLASS_LIAR },
   { name: 'a metaclass that makes the returned class equal int (call-based)', task: callTask, completion: METACLASS_LIAR },
 ];
@@ -393,6 +426,7 @@ threading.Thread(target=lambda: time.sleep(0.2)).start()
 `,
   },
   { name: 'asserts', task: mbppTask, completion: 'def f(x):\n    return x + 1\n' },
+  { name: 'asserts with test imports', task: mbppImportsTask, completion: 'def f(x):\n    return x + 1.5\n' },
   { name: 'call-based', task: callTask, completion: 'def f(x):\n    return x + 1\n' },
 ];
 

@@ -81,6 +81,8 @@ FunctionType = types.FunctionType
 # name -> (the module's dict, a copy taken in the server, a view of the dict's version tag, [last tag]).
 MODULE_GUARDS = {}
 GUARDS = []  # the same, as a list, for restore_modules
+MODULE_OBJECTS = {}  # name -> the module itself: sys.modules['math'] = fake must not reach the tests
+SYS_MODULES = sys.modules  # the dict the import system uses, whatever sys.modules is rebound to
 
 
 def guard_modules(names):
@@ -99,10 +101,15 @@ def guard_modules(names):
         guard = (d, dict(d), view, [view.value if view is not None else None])
         MODULE_GUARDS[name] = guard
         GUARDS.append(guard)
+        MODULE_OBJECTS[name] = sys.modules[name]
 
 
 def restore_modules():
-    """Undo changes the program made to a guarded module's existing names (new names stay)."""
+    """Undo changes the program made to a guarded module's existing names (new names stay), and put
+    guarded modules back in sys.modules."""
+    for name, mod in MODULE_OBJECTS.items():
+        if SYS_MODULES.get(name) is not mod:
+            SYS_MODULES[name] = mod
     for d, snap, view, seen in GUARDS:
         if view is not None and view.value == seen[0]:
             continue
@@ -142,11 +149,15 @@ def restore_builtins():
         BUILTINS_SEEN[0] = BUILTINS_TAG.value
 
 
-def tests_view(g, entry=None):
+def tests_view(g, entry=None, binds=None):
     """The globals the tests run in: the program's names, minus any that shadow a builtin (a
     program-level `abs` or `isinstance` must not fool the tests), except the function under test
-    itself (MBPP 126 tests a function named `sum`)."""
-    return {k: v for k, v in g.items() if k not in BUILTINS_SNAPSHOT or k.startswith('__') or k == entry}
+    itself (MBPP 126 tests a function named `sum`); names the tests' own imports bind are the real
+    modules and functions (MBPP's test imports run as part of the program, which could rebind them)."""
+    tg = {k: v for k, v in g.items() if k not in BUILTINS_SNAPSHOT or k.startswith('__') or k == entry}
+    if binds:
+        tg.update(binds)
+    return tg
 
 
 class Rejected(Exception):
@@ -443,7 +454,7 @@ def run_test(i, out, ctx, fn):
 def judge_check(job, g, ctx, out):
     test_code = job.get('_tests') or compile(job['test'], '<tests>', 'exec', dont_inherit=True)
     entry = job['entry']
-    tg = tests_view(g, entry)  # HumanEval: tests see the program's names (but the real builtins)
+    tg = tests_view(g, entry, job.get('_binds'))  # HumanEval: tests see the program's names (but the real builtins)
 
     def test():
         exec(test_code, tg)
@@ -528,7 +539,7 @@ def judge_asserts(job, g, ctx, out):
 
         def test(a=a, i=i, holder=holder, rec=rec, strict=strict):
             code = precompiled[i] if precompiled else assert_code(a, names)
-            tg = tests_view(g, entry)
+            tg = tests_view(g, entry, job.get('_binds'))
             tg['__verdict_rec__'], tg['__verdict_eq__'] = rec, strict
             try:
                 exec(code, tg)
@@ -755,15 +766,38 @@ TASKS = {}
 TESTS_MAX_TEXT = 1 << 18
 
 
-def imported_modules(tree):
-    """Names of the modules a piece of test code imports."""
+def imported_modules(tree, binds):
+    """Names of the modules a piece of test code imports; records in binds what each import binds
+    (name -> (module name, attribute or None))."""
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names.update(a.name for a in node.names)
+            for a in node.names:
+                names.add(a.name)
+                if a.asname:
+                    binds[a.asname] = (a.name, None)
+                else:
+                    binds[a.name.split('.')[0]] = (a.name.split('.')[0], None)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             names.add(node.module)
+            for a in node.names:
+                if a.name != '*':
+                    binds[a.asname or a.name] = (node.module, a.name)
     return names
+
+
+def resolve_binds(binds):
+    """The objects the tests' imports bind, for the names whose modules are guarded."""
+    out = {}
+    for name, (module, attr) in binds.items():
+        mod = MODULE_OBJECTS.get(module)
+        if mod is None:
+            continue
+        if attr is None:
+            out[name] = mod
+        elif attr in mod.__dict__:
+            out[name] = mod.__dict__[attr]
+    return out
 
 
 def top_level_names(tree):
@@ -790,17 +824,18 @@ def define_tests(tid, fields):
             code = tuple(assert_code(a, {entry}) for a in fields['asserts'])
     except Exception:
         code = None
-    modules, used = set(), set()
+    modules, used, binds = set(), set(), {}
     try:
         texts = [fields['test']] if kind == 'check' else \
             list(fields.get('asserts') or ()) + [fields.get('setup') or ''] + list(fields.get('imports') or ())
         for text in texts:
             tree = ast.parse(text)
-            modules |= imported_modules(tree)
+            modules |= imported_modules(tree, binds)
             used.update(n.id for n in ast.walk(tree) if isinstance(n, ast.Name))
     except Exception:
         pass
-    guard_modules(sorted(modules))
+    guard_modules(sorted(modules | {m for m, _ in binds.values()}))
+    fields['_binds'] = resolve_binds(binds)
     # Names the prompt defines and the tests use (HumanEval/32's poly, /38's encode_cyclic): the tests get
     # the prompt's own definitions, so a completion cannot redefine them to fool the tests.
     prompt = fields.pop('prompt', None)
