@@ -16,6 +16,7 @@
  * hook's privilege became per-thread).
  */
 import { after, before, test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { createExecutor, type SandboxExecutor } from '../../src/exec/index.js';
 import type { Task } from '../../src/tasks/types.js';
@@ -336,6 +337,30 @@ for (const a of attacks) {
     for (const t of v.tests) assert.notEqual(t.status, 'passed', `a forged passed test: ${JSON.stringify(v.tests)}`);
   });
 }
+
+/**
+ * A red-team session's attacks against the hardened harness (commit 5a5b99a), kept as regressions:
+ * program code run while the harness was privileged (its crash handler printed the program's
+ * exception), Counter (a trusted Python class) with a replaced __eq__, ast.parse patched before the
+ * child compiled the asserts, a program-level __builtins__ reaching the tests, a fake whose __del__
+ * re-installed itself during the restore, lying objects in asserts that are not a single ==, a patch
+ * surviving into the next test, and the tests' namespace reached through a function they passed in;
+ * plus the attempts that did not work then. 22 of the 50 were judged passed or showed a forged passed
+ * test before the fixes. None may now.
+ */
+const redTeam = JSON.parse(readFileSync(new URL('./fixtures/python-forgeries.json', import.meta.url), 'utf8')) as Array<{
+  name: string;
+  task: Task;
+  completion: string;
+}>;
+
+test(`forgery: ${redTeam.length} red-team attacks: none is a pass or shows a passed test`, async () => {
+  const verdicts = await Promise.all(redTeam.map((a) => ex.judge({ task: a.task, completion: a.completion })));
+  const forged = verdicts
+    .map((v, i) => ({ name: redTeam[i]!.name, status: v.status, tests: v.tests.map((t) => t.status) }))
+    .filter((r) => r.status === 'passed' || r.tests.includes('passed'));
+  assert.deepEqual(forged, []);
+});
 
 test('forgery: lines written to the results pipe never appear as test outcomes', async () => {
   const v = await ex.judge({ task: mbppTask, completion: 'import os\nos.write(3, b\'{"k": "test", "i": 1, "s": "passed"}\\n\')\ndef f(x):\n    return 2\n' });

@@ -37,11 +37,17 @@ TRUSTED_IDS = frozenset(id(t) for t in TRUSTED)
 type_mro = type.__dict__['__mro__'].__get__
 type_dict = type.__dict__['__dict__'].__get__
 type_name = type.__dict__['__name__'].__get__
-# Special methods through which a returned object could make a comparison or a check lie.
-LYING = ('__eq__', '__ne__', '__lt__', '__le__', '__gt__', '__ge__', '__bool__', '__len__', '__hash__',
-         '__sub__', '__rsub__', '__add__', '__radd__', '__abs__', '__float__', '__int__', '__index__',
-         '__round__', '__iter__', '__getitem__', '__contains__', '__truediv__', '__rtruediv__', '__neg__',
-         '__mul__', '__rmul__', '__and__', '__or__', '__xor__', '__instancecheck__', '__class__')
+# The special names a returned object's own classes may define: anything else (comparisons, arithmetic,
+# conversions such as __str__ or __float__, __iter__, __getattr__, __class__, __del__ ...) is a way
+# for the object to make a test's check lie, so such an object is refused. (An allowlist: whatever
+# special method a test might invoke is covered without naming it.)
+HARMLESS_DUNDERS = frozenset({
+    '__module__', '__qualname__', '__doc__', '__dict__', '__weakref__', '__slots__', '__annotations__',
+    '__init__', '__new__', '__post_init__', '__init_subclass__', '__class_getitem__', '__set_name__',
+    '__match_args__', '__dataclass_fields__', '__dataclass_params__', '__orig_bases__', '__parameters__',
+    '__firstlineno__', '__static_attributes__', '__abstractmethods__', '__getnewargs__', '__getstate__',
+    '__setstate__', '__reduce__', '__reduce_ex__', '__repr__',
+})
 
 
 BUILTINS_SNAPSHOT = dict(builtins.__dict__)
@@ -104,34 +110,70 @@ def guard_modules(names):
         MODULE_OBJECTS[name] = sys.modules[name]
 
 
+# What a restore replaced or removed stays referenced here until the child exits: dropping the
+# program's object could run its __del__, which would put it (or another) back mid-restore.
+GRAVEYARD = []
+
+
+def restore_dict(d, snap, strict):
+    """Put snap's values back into d, comparing by identity (never the program's __eq__); with strict,
+    also remove keys snap lacks. Whatever is replaced goes to the graveyard. True if d was changed."""
+    changed = False
+    if strict:
+        extra = [k for k in dict.keys(d) if type(k) is not str or k not in snap]
+        if extra:
+            GRAVEYARD.append([(k, dict.get(d, k)) for k in extra])
+            for k in extra:
+                dict.pop(d, k, None)
+            changed = True
+    for k, v in dict.items(snap):
+        old = dict.get(d, k, d)
+        if old is not v:
+            GRAVEYARD.append(old)
+            d[k] = v
+            changed = True
+    return changed
+
+
 def restore_modules():
     """Undo changes the program made to a guarded module's existing names (new names stay), and put
-    guarded modules back in sys.modules."""
+    guarded modules back in sys.modules. True if anything was changed."""
+    changed = False
     for name, mod in MODULE_OBJECTS.items():
-        if SYS_MODULES.get(name) is not mod:
+        old = SYS_MODULES.get(name)
+        if old is not mod:
+            GRAVEYARD.append(old)
             SYS_MODULES[name] = mod
+            changed = True
     for d, snap, view, seen in GUARDS:
         if view is not None and view.value == seen[0]:
             continue
-        for k, v in dict.items(snap):
-            if d.get(k, d) is not v:
-                d[k] = v
+        changed = restore_dict(d, snap, False) or changed
         if view is not None:
             seen[0] = view.value
+    return changed
 
 
 thread_count = getattr(_thread, '_count', None) or (lambda: threading.active_count() - 1)
+gc_disable, gc_enable, gc_isenabled = gc.disable, gc.enable, gc.isenabled
 
 
 def settle():
     """Before the harness or the tests go on after program code ran: wait until every thread the
     program started has ended (one still running could change a module between the restore below and
-    the test that reads it; one that never ends is a timeout), then undo the program's changes to the
-    builtins and to the modules the tests import."""
+    the test that reads it; one that never ends is a timeout), turn gc off (a finalizer of the
+    program's garbage must not run in the middle of a test), then undo the program's changes to the
+    builtins and to the modules the tests import, until nothing changes any more."""
     while thread_count():
         sleep(0.0005)
-    restore_builtins()
-    restore_modules()
+    gc_disable()
+    for _ in range(100):
+        if not (restore_builtins() | restore_modules()):
+            return
+    raise RuntimeError('the program keeps changing the builtins while they are restored')
+
+
+BUILTINS_DICT = builtins.__dict__
 
 
 def restore_builtins():
@@ -139,14 +181,11 @@ def restore_builtins():
     When the dict's version tag is unchanged nothing was changed: comparing the whole dict would
     touch (copy-on-write) every builtin object's page, ~70 page faults in each child."""
     if BUILTINS_TAG is not None and BUILTINS_TAG.value == BUILTINS_SEEN[0]:
-        return
-    d = builtins.__dict__
-    if d != BUILTINS_SNAPSHOT:
-        for k in [k for k in d if k not in BUILTINS_SNAPSHOT]:
-            del d[k]
-        d.update(BUILTINS_SNAPSHOT)
+        return False
+    changed = restore_dict(BUILTINS_DICT, BUILTINS_SNAPSHOT, True)
     if BUILTINS_TAG is not None:
         BUILTINS_SEEN[0] = BUILTINS_TAG.value
+    return changed
 
 
 def tests_view(g, entry=None, binds=None):
@@ -154,7 +193,11 @@ def tests_view(g, entry=None, binds=None):
     program-level `abs` or `isinstance` must not fool the tests), except the function under test
     itself (MBPP 126 tests a function named `sum`); names the tests' own imports bind are the real
     modules and functions (MBPP's test imports run as part of the program, which could rebind them)."""
-    tg = {k: v for k, v in g.items() if k not in BUILTINS_SNAPSHOT or k.startswith('__') or k == entry}
+    tg = {}
+    for k, v in dict.items(g):
+        if type(k) is str and (k not in BUILTINS_SNAPSHOT or k == entry or k[:2] == '__'):
+            tg[k] = v
+    tg['__builtins__'] = builtins  # not the program's own __builtins__
     if binds:
         tg.update(binds)
     return tg
@@ -164,23 +207,47 @@ class Rejected(Exception):
     """A returned value we refuse to compare (its type defines its own comparison)."""
 
 
+# Trusted classes written in Python (the others are C types, whose attributes cannot be set): trusted
+# only while their class dict is what it was (Counter.__eq__ = lambda *a: True is one line).
+PYTHON_TRUSTED = {id(t): (t, dict(type_dict(t))) for t in TRUSTED if t.__flags__ & (1 << 9)}  # Py_TPFLAGS_HEAPTYPE
+CONTAINERS = (list, tuple, set, frozenset, collections.deque)
+
+
+def python_trusted_intact(k):
+    entry = PYTHON_TRUSTED.get(id(k))
+    if entry is None:
+        return True
+    d, snap = type_dict(k), entry[1]
+    if len(d) != len(snap):
+        return False
+    for name, v in dict.items(snap):
+        if d.get(name, d) is not v:
+            return False
+    return True
+
+
 def untrusted_type(v, depth=0, budget=None):
-    """Name of a type inside v whose class overrides comparison-like methods, or None."""
+    """Name of a type inside v whose class overrides comparison-like methods, or None. A value too
+    big or too deep to check all through is untrusted too."""
     if budget is None:
-        budget = [100000]
+        budget = [1000000]
     budget[0] -= 1
-    if budget[0] < 0 or depth > 50:
-        return None
+    if budget[0] < 0 or depth > 100:
+        return 'a value too big or too deeply nested to check'
     tp = type(v)
-    if id(tp) not in TRUSTED_IDS:
+    if id(tp) not in TRUSTED_IDS or not python_trusted_intact(tp):
         for k in type_mro(tp):
             if id(k) in TRUSTED_IDS:
+                if not python_trusted_intact(k):
+                    return type_name(tp) + ' (its class was changed)'
                 continue
             d = type_dict(k)
-            for n in LYING:
-                if n in d:
+            for n in d:
+                if type(n) is str and n[:2] == '__' and n[-2:] == '__' and n not in HARMLESS_DUNDERS:
+                    if n == '__hash__' and d[n] is None:
+                        continue  # unhashable: harmless
                     return type_name(tp)
-    if isinstance(v, (list, tuple, set, frozenset, collections.deque)):
+    if isinstance(v, CONTAINERS):
         for x in v:
             bad = untrusted_type(x, depth + 1, budget)
             if bad:
@@ -263,8 +330,8 @@ def program_frames(e, ctx):
     (frames in the prompt's own code do not count). The harness reads the traceback's frames, which
     the program may not; only C attributes are read meanwhile, so no program code runs privileged."""
     in_program, line = False, None
-    gc_was_on = gc.isenabled()
-    gc.disable()
+    gc_was_on = gc_isenabled()
+    gc_disable()
     AUDIT[1] = get_ident()
     try:
         tb = exc_traceback(e)
@@ -277,24 +344,33 @@ def program_frames(e, ctx):
     finally:
         AUDIT[1] = 0
         if gc_was_on:
-            gc.enable()
+            gc_enable()
     return in_program, line
+
+
+exact_str = str.__str__  # a str subclass's value as a plain str, without its methods
+
+
+def safe_text(v):
+    """str(v) as a plain str ('' if it raises). The program's __str__ may run: never call this while
+    privileged."""
+    try:
+        return exact_str(str(v))
+    except BaseException:
+        return ''
 
 
 def exc_report(e, ctx):
     """(status, info) for an exception: runtime_error when raised in the program, else failed."""
     in_program, line = program_frames(e, ctx)
     etype = type_name(type(e))
-    try:
-        text = str(e)[:300]
-    except BaseException:
-        text = ''
-    msg = '%s: %s' % (etype, text) if text else etype
+    text = safe_text(e)[:300]
+    msg = etype + ': ' + text if text else etype
     info = {'etype': etype, 'msg': msg}
-    if isinstance(e, MemoryError):
+    if issubclass(type(e), MemoryError):
         return 'memory_exceeded', info
-    if isinstance(e, Rejected):
-        info['msg'] = str(e)
+    if type(e) is Rejected:
+        info['msg'] = safe_text(e)
         return 'failed', info
     if in_program:
         if line is not None:
@@ -328,7 +404,7 @@ def encode(v):
         return '{' + ', '.join([encode_str(k) + ': ' + encode(x) for k, x in dict.items(v)]) + '}'
     if t is list or t is tuple:
         return '[' + ', '.join([encode(x) for x in v]) + ']'
-    return encode_str(str(v))
+    return encode_str(type_name(type(v)))  # never str(v): that would run the program's code
 
 
 def make_emit(fd, nonce):
@@ -403,73 +479,119 @@ def run_judge(job, out):
     try:
         exec(code, g)
     except BaseException as e:
-        if isinstance(e, SystemExit):
-            out({'k': 'exit', 'code': str(e.code)})
+        if issubclass(type(e), SystemExit):
+            out({'k': 'exit', 'code': safe_text(e.code)})
             return
         status, info = exc_report(e, ctx)
         info.update(k='error', s=status)
         out(info)
         return
-    settle()
-    if prompt_names:
-        g = dict(g)  # what the tests see (the program's own functions keep their globals)
-        g.update(prompt_names)
-    if kind == 'check':
-        judge_check(job, g, ctx, out)
-    elif kind == 'asserts':
-        judge_asserts(job, g, ctx, out)
-    elif kind == 'call':
-        judge_call(job, g, ctx, out)
-    else:
-        raise ValueError('unknown kind ' + kind)
+    try:
+        settle()
+        if prompt_names:
+            g = dict(g)  # what the tests see (the program's own functions keep their globals)
+            g.update(prompt_names)
+        judge = JUDGES[kind]
+        judge(job, g, ctx, out)
+    except BaseException as e:  # the program broke the harness's own steps (e.g. a global whose
+        # __class__ raises): a failure, and no proof, so never a pass
+        status, info = exc_report(e, ctx)
+        info.update(k='error', s='failed' if status == 'runtime_error' else status)
+        out(info)
+        return
     out({'k': 'done'})
 
 
 perf_counter = time.perf_counter
 
 
-def run_test(i, out, ctx, fn):
+def run_test(i, out, ctx, fn, holder=None):
+    """Run one test and report it; holder['ret'] is the returned value the test recorded."""
+    settle()  # nothing a program changed during the previous test carries over
     t0 = perf_counter()
     ev = {'k': 'test', 'i': i}
     try:
-        ret = fn()
-        if ret is not None:
-            ev['ret'] = ret
+        fn()
         ev['s'] = 'passed'
     except BaseException as e:
-        if isinstance(e, SystemExit):
+        if issubclass(type(e), SystemExit):
             ev['s'] = 'failed'
-            ev['msg'] = 'the program exited (SystemExit %s) during the tests' % short_repr(e.code, 50)
+            ev['msg'] = 'the program exited (SystemExit) during the tests'
         else:
             status, info = exc_report(e, ctx)
             ev['s'] = status
             ev.update(info)
-            rec = getattr(e, '__verdict_returned__', None)
-            if rec:
-                ev['ret'] = rec
+    if holder and holder.get('ret'):
+        ev['ret'] = holder['ret']
     ev['ms'] = round((perf_counter() - t0) * 1000, 3)
     out(ev)
+
+
+def returned(v):
+    """{type, repr} of a value the program returned (the type's own name slot: never program code)."""
+    return {'type': type_name(type(v)), 'repr': short_repr(v)}
+
+
+def checked_call(fn, name, holder=None):
+    """fn (the program's), called the way tests may call it: a value it returns that could make a
+    check lie is refused (and recorded in holder, if given and empty), and whatever it changed is
+    undone before the tests go on."""
+    def call(*a, **k):
+        try:
+            r = fn(*a, **k)
+            settle()
+            try:
+                return ensure_trusted(r)
+            except Rejected:
+                if holder is not None and not holder.get('ret'):
+                    holder['ret'] = returned(r)
+                raise
+        finally:
+            settle()
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+def check_program_functions(tg, holder=None):
+    """In the tests' namespace, the program's functions become checked calls (for tests that call them
+    directly: plain test scripts, MBPP asserts of any shape)."""
+    for k, v in list(dict.items(tg)):
+        if type(k) is str and type(v) is FunctionType and v.__code__.co_filename == '<completion>':
+            tg[k] = checked_call(v, k, holder)
+
+
+TOOL_TYPES = (types.ModuleType, FunctionType, types.BuiltinFunctionType, type)
+
+
+def tools_of(tg):
+    """The modules, functions and classes in the tests' namespace (what tests use as tools)."""
+    return {k: v for k, v in dict.items(tg) if type(k) is str and isinstance(v, TOOL_TYPES)}
 
 
 def judge_check(job, g, ctx, out):
     test_code = job.get('_tests') or compile(job['test'], '<tests>', 'exec', dont_inherit=True)
     entry = job['entry']
     tg = tests_view(g, entry, job.get('_binds'))  # HumanEval: tests see the program's names (but the real builtins)
+    if entry is None:  # a plain test script: it fails by raising
+        check_program_functions(tg)
 
     def test():
         exec(test_code, tg)
-        if entry is None:  # a plain test script: it fails by raising
+        if entry is None:
             return
         if entry not in g:
             raise AssertionError('entry point %s is not defined' % entry)
         candidate = g[entry]
+        tools = tools_of(tg)
 
         def checked(*a, **k):
             try:
                 return ensure_trusted(candidate(*a, **k))
             finally:
                 settle()
-        checked.__name__ = getattr(candidate, '__name__', entry)
+                # a function the tests passed in leads to their namespace (its __globals__)
+                restore_dict(tg, tools, False)
+        checked.__name__ = checked.__qualname__ = entry
         tg['check'](checked)
     run_test(0, out, ctx, test)
 
@@ -517,43 +639,40 @@ def judge_asserts(job, g, ctx, out):
             info.update(k='error', s=status)
             out(info)
             return
-    names = {k for k, v in g.items() if isinstance(v, (FunctionType, type))
-             and getattr(getattr(v, '__code__', None), 'co_filename', '<completion>') == '<completion>'}
+    names = {k for k, v in dict.items(g) if type(k) is str and (
+        (type(v) is FunctionType and v.__code__.co_filename == '<completion>') or issubclass(type(v), type))}
     entry = job.get('entry')
     if entry:
-        names = {entry} | ({n for n in names} if entry not in g else set())
+        names = {entry} | (names if entry not in g else set())
     # Compiled by the server for names == {entry} (see define_tests).
     precompiled = job.get('_tests') if entry and entry in g else None
     for i, a in enumerate(job['asserts']):
         holder = {}
 
         def rec(v, holder=holder):
-            holder['ret'] = {'type': type(v).__name__, 'repr': short_repr(v)}
+            holder['ret'] = returned(v)
+            settle()
             return v
 
-        def strict(left, right, holder=holder):
+        def strict(left, right):
             settle()
             ensure_trusted(left)
             ensure_trusted(right)
             return left == right
 
-        def test(a=a, i=i, holder=holder, rec=rec, strict=strict):
+        def test(a=a, i=i, rec=rec, strict=strict, holder=holder):
             code = precompiled[i] if precompiled else assert_code(a, names)
             tg = tests_view(g, entry, job.get('_binds'))
+            check_program_functions(tg, holder)
             tg['__verdict_rec__'], tg['__verdict_eq__'] = rec, strict
-            try:
-                exec(code, tg)
-            except BaseException as e:
-                e.__verdict_returned__ = holder.get('ret')
-                raise
-            return holder.get('ret')
-        run_test(i, out, ctx, test)
+            exec(code, tg)
+        run_test(i, out, ctx, test, holder)
 
 
 def judge_call(job, g, ctx, out):
     fn_name = job['fn']
     fn = g.get(fn_name)
-    if fn is None and isinstance(g.get('Solution'), type):
+    if fn is None and issubclass(type(g.get('Solution')), type):
         try:
             fn = getattr(g['Solution'](), fn_name, None)
         except BaseException as e:
@@ -562,27 +681,28 @@ def judge_call(job, g, ctx, out):
             out(info)
             return
     for i, case in enumerate(job['cases']):
-        def test(case=case):
+        holder = {}
+
+        def test(case=case, holder=holder):
             if fn is None:
                 raise AssertionError('function %s is not defined' % fn_name)
-            args = copy.deepcopy(case['args'])
+            args = deepcopy(case['args'])
             try:
                 r = fn(*args)
             finally:
                 settle()
-            ret = {'type': type(r).__name__, 'repr': short_repr(r)}
-            try:
-                ensure_trusted(r)
-            except Rejected as e:
-                e.__verdict_returned__ = ret
-                raise
+            holder['ret'] = returned(r)
+            settle()
+            ensure_trusted(r)
+            settle()
             exp = case['expected']
             if not (strict_eq(r, exp, True) or (type(exp) is list and len(exp) == 1 and strict_eq(r, exp[0], True))):
-                err = AssertionError('expected %s, got %s' % (short_repr(exp, 100), ret['repr'][:100]))
-                err.__verdict_returned__ = ret
-                raise err
-            return ret
-        run_test(i, out, ctx, test)
+                raise AssertionError('expected %s, got %s' % (short_repr(exp, 100), holder['ret']['repr'][:100]))
+        run_test(i, out, ctx, test, holder)
+
+
+deepcopy = copy.deepcopy
+JUDGES = {'check': judge_check, 'asserts': judge_asserts, 'call': judge_call}
 
 
 def run_plain(job, out):
@@ -617,21 +737,50 @@ def run_plain(job, out):
         status, info = exc_report(e, ctx)
         info.update(k='error', s=status if status != 'failed' else 'runtime_error')
         out(info)
-        # The traceback as python itself would print it, harness frames left out. Printing reads
-        # frames (privileged); the program's code may run meanwhile (str of its exception), but the
-        # outcome is settled: it can only change what stderr shows, as it always could.
-        AUDIT[1] = get_ident()
+        flush()
         try:
-            tb = e.__traceback__
-            while tb is not None and tb.tb_frame.f_code.co_filename != '<completion>':
-                tb = tb.tb_next
-            print_exception(type(e), e, tb)
+            _write(2, program_traceback(e, src).encode('utf-8', 'replace'))
         except BaseException:
             pass
-        flush()
         _exit(1)
     flush()
     _exit(0)
+
+
+format_exception_only = traceback.format_exception_only
+
+
+def program_traceback(e, src):
+    """The traceback as python prints it, from the program's first frame on (harness frames left out).
+    The frames are read privileged, where no program code runs; the exception's own text (its
+    __str__ may be the program's) is formatted after."""
+    entries = []
+    gc_was_on = gc_isenabled()
+    gc_disable()
+    AUDIT[1] = get_ident()
+    try:
+        tb = exc_traceback(e)
+        while tb is not None:
+            code = tb.tb_frame.f_code
+            if code.co_filename == '<completion>' or entries:
+                entries.append((code.co_filename, tb.tb_lineno, code.co_name))
+            tb = tb.tb_next
+    finally:
+        AUDIT[1] = 0
+        if gc_was_on:
+            gc_enable()
+    lines = src.split('\n')
+    out = ['Traceback (most recent call last):\n'] if entries else []
+    for filename, lineno, name in entries:
+        program = filename == '<completion>'
+        out.append('  File "%s", line %d, in %s\n' % ('main.py' if program else filename, lineno, name))
+        if program and 0 < lineno <= len(lines) and lines[lineno - 1].strip():
+            out.append('    %s\n' % lines[lineno - 1].strip())
+    try:
+        out.extend(format_exception_only(type(e), e))
+    except BaseException:
+        out.append(type_name(type(e)) + '\n')
+    return ''.join(exact_str(x) for x in out)
 
 
 def flush():
@@ -678,11 +827,12 @@ def child(payload, nonce, apply_limits):
         _exit(0)
     except MemoryError:
         _exit(99)
-    except BaseException:
+    except BaseException as e:
         try:
-            AUDIT[1] = get_ident()  # our own failure: its traceback is ours to print
-            print_exception(*sys.exc_info())
-            flush()
+            if not AUDIT[0]:  # before the program ran: our own failure, its traceback is ours to print
+                print_exception(type(e), e, e.__traceback__)
+            else:  # the program may have broken something: its objects (str of e, sys.stderr) stay out
+                _write(2, ('verdict harness: %s\n' % type_name(type(e))).encode())
         finally:
             _exit(98)
 
@@ -1148,6 +1298,9 @@ def main():
         pass
     fj = load_forkjob(forkjob_path)
     install_safe_traceback()
+    # What the harness itself uses after the program ran (assert compilation, deepcopy of call
+    # arguments, formatting an error), besides what the tests import (guarded as tasks arrive).
+    guard_modules(['ast', 'copy', 'collections', 'traceback', 'types', 'functools', 'operator', 'math'])
     install_audit_hook()
     cmd_in, cmd_out = os.dup(0), os.dup(1)
     DEVNULL = os.open('/dev/null', os.O_RDONLY)
