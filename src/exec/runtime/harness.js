@@ -9,11 +9,18 @@
 // is either bound here, before the program runs, or restored and frozen after the program's top level
 // ran and before the first test (docs/exec.md, "JavaScript: keeping the harness out of the program's
 // reach").
+// First, and at once: js-runner.ts starts node with --max-old-space-size, a V8 flag, and V8 refuses
+// the code cache node ships for its own modules when the flags differ from the defaults, so every
+// module loaded after start-up (vm, assert, the program's own) would be compiled from source, about
+// three times slower. The heap limit is fixed when the heap is set up; putting the flag back to its
+// default afterwards changes only which code cache is accepted (the limit still holds: a program
+// going over it gets "JavaScript heap out of memory").
+const v8 = require('node:v8');
+v8.setFlagsFromString('--max-old-space-size=0');
 const fs = require('node:fs');
 const vm = require('node:vm');
 const util = require('node:util');
 const Module = require('node:module');
-const v8 = require('node:v8');
 
 // ---- intrinsics the harness uses, bound before any program code runs ----
 const {
@@ -37,7 +44,9 @@ const SafeError = Error;
 const SafeString = String;
 const SafeNumber = Number;
 const clone = structuredClone;
-const now = performance.now.bind(performance);
+// process.hrtime, not performance.now: the `performance` global loads perf_hooks (about a millisecond).
+const hrtimeBigint = process.hrtime.bigint;
+const now = () => SafeNumber(hrtimeBigint()) / 1e6;
 const writeSync = fs.writeSync;
 const readFileSync = fs.readFileSync;
 const writeFileSync = fs.writeFileSync;
@@ -280,17 +289,18 @@ const hidden = job.kind !== 'script' ? [] : [
   vm,
 ];
 for (let i = 0; i < hidden.length; i++) roots[roots.length] = hidden[i];
-/** Every object reachable from the roots through prototypes, data values and accessors. */
+/** Every object reachable from the roots through prototypes, data values and accessors. Runs before
+ *  the program, so it may call methods directly (cheaper than going through `call`). */
 const seen = new SafeSet();
 const objects = [];
 const snaps = [];
 function visit(o) {
   if (o === null || (typeof o !== 'object' && typeof o !== 'function') || o === globalThis || o === process) return;
-  if (call(setHas, seen, o)) return;
-  call(setAdd, seen, o);
+  if (seen.has(o)) return;
+  seen.add(o);
   const keys = reflectOwnKeys(o);
   const descs = [];
-  for (let i = 0; i < keys.length; i++) descs[i] = ownDesc(o, keys[i]);
+  for (let i = 0; i < keys.length; i++) descs[i] = reflectDescriptor(o, keys[i]);
   const snap = { proto: reflectGetProto(o), keys, descs };
   objects[objects.length] = o;
   snaps[snaps.length] = snap;
@@ -306,11 +316,11 @@ function visit(o) {
 }
 /** Only the object's own properties (util's ~200 functions need not each be walked and frozen). */
 function visitShallow(o) {
-  if (call(setHas, seen, o)) return;
-  call(setAdd, seen, o);
+  if (seen.has(o)) return;
+  seen.add(o);
   const keys = reflectOwnKeys(o);
   const descs = [];
-  for (let i = 0; i < keys.length; i++) descs[i] = ownDesc(o, keys[i]);
+  for (let i = 0; i < keys.length; i++) descs[i] = reflectDescriptor(o, keys[i]);
   objects[objects.length] = o;
   snaps[snaps.length] = { proto: reflectGetProto(o), keys, descs };
 }
@@ -319,12 +329,18 @@ if (job.kind === 'script') {
   visitShallow(util);
 }
 
+// The snapshot keeps the descriptors as Reflect returns them (giving each a null prototype cost more
+// than the rest of the snapshot): after the program ran, a descriptor is only ever read through its
+// own properties (a data descriptor always has own value/writable, an accessor own get/set, both
+// own enumerable/configurable), and passed to defineProperty only as a null-prototype copy.
+const isData = (d) => hasOwn(d, 'value');
+const restorable = (d) => descriptor(d);
 const sameDescriptor = (a, b) =>
   a.enumerable === b.enumerable &&
   a.configurable === b.configurable &&
-  ('value' in a
-    ? 'value' in b && objectIs(a.value, b.value) && a.writable === b.writable
-    : !('value' in b) && a.get === b.get && a.set === b.set);
+  (isData(a)
+    ? isData(b) && objectIs(a.value, b.value) && a.writable === b.writable
+    : !isData(b) && a.get === b.get && a.set === b.set);
 const INDEX = /^(0|[1-9]\d*)$/;
 const HARMFUL_NAMES = new SafeSet(['toJSON', 'then', 'prepareStackTrace']);
 /** Added properties that change how standard operations treat other objects: symbols (iteration,
@@ -334,7 +350,9 @@ const harmful = (k) => typeof k !== 'string' || call(setHas, HARMFUL_NAMES, k) |
 // Names whose inherited, frozen data property would make `obj.name = x` fail (the "override
 // mistake"): they become accessors whose setter gives the receiver an own property instead.
 // ('constructor' stays a data property: util.inspect names objects by it.)
-const OVERRIDABLE = new SafeSet(['toString', 'toLocaleString', 'valueOf', 'name', 'message', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable']);
+// A null-prototype lookup table: one property read per key, and nothing the program can reach.
+const OVERRIDABLE = create(null);
+for (const k of ['toString', 'toLocaleString', 'valueOf', 'name', 'message', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable']) OVERRIDABLE[k] = true;
 const keyText = (k) => (typeof k === 'symbol' ? 'a symbol-keyed property' : k);
 
 /** Restores one object's own properties from its snapshot; reports what could not be restored. */
@@ -348,7 +366,7 @@ function restoreObject(o, snap, bad) {
     for (let i = 0; i < keys.length && same; i++) same = keys[i] === want[i];
     if (same) {
       for (let i = 0; i < keys.length; i++) {
-        if (!sameDescriptor(ownDesc(o, keys[i]), snap.descs[i]) && !reflectDefine(o, keys[i], snap.descs[i])) bad(keyText(keys[i]));
+        if (!sameDescriptor(reflectDescriptor(o, keys[i]), snap.descs[i]) && !reflectDefine(o, keys[i], restorable(snap.descs[i]))) bad(keyText(keys[i]));
       }
       return;
     }
@@ -357,14 +375,14 @@ function restoreObject(o, snap, bad) {
   for (let i = 0; i < want.length; i++) call(mapSet, byKey, want[i], snap.descs[i]);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
-    const cur = ownDesc(o, k);
+    const cur = reflectDescriptor(o, k);
     const d = call(mapGet, byKey, k);
     if (d === undefined) {
       if (harmful(k) && !reflectDelete(o, k)) bad(keyText(k));
-    } else if (!sameDescriptor(cur, d) && !reflectDefine(o, k, d)) bad(keyText(k));
+    } else if (!sameDescriptor(cur, d) && !reflectDefine(o, k, restorable(d))) bad(keyText(k));
   }
   for (let i = 0; i < want.length; i++) {
-    if (!ownDesc(o, want[i]) && !reflectDefine(o, want[i], snap.descs[i])) bad(keyText(want[i]));
+    if (reflectDescriptor(o, want[i]) === undefined && !reflectDefine(o, want[i], restorable(snap.descs[i]))) bad(keyText(want[i]));
   }
 }
 
@@ -373,9 +391,9 @@ function freezeObject(o, snap) {
   const keys = snap.keys;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
-    if (typeof k !== 'string' || !call(setHas, OVERRIDABLE, k)) continue;
+    if (typeof k !== 'string' || OVERRIDABLE[k] !== true) continue;
     const d = snap.descs[i];
-    if (!('value' in d) || !d.writable || !d.configurable) continue;
+    if (!isData(d) || !d.writable || !d.configurable) continue;
     const value = d.value;
     reflectDefine(o, k, descriptor({
       get() {
