@@ -64,6 +64,9 @@ export function parseHarnessLines(text: string, nonce: string): { events: Harnes
 
 export function runJs(opts: JsRunnerOptions, job: JsJob, nonce: string): Promise<RawResult> {
   const lim = job.limits;
+  // The only V8 flag: any V8 flag away from its default makes V8 refuse node's built-in code cache,
+  // so the harness puts this one back to its default as soon as the heap is set up (the limit stays).
+  // A V8 flag added here must be reset there too; node's own flags (the rest) cost nothing.
   const nodeArgs = [`--max-old-space-size=${lim.memoryMb}`, '--no-warnings', ...permissionFlags(), opts.harness];
   let cmd: string;
   let args: string[];

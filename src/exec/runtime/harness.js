@@ -20,7 +20,8 @@ v8.setFlagsFromString('--max-old-space-size=0');
 const fs = require('node:fs');
 const vm = require('node:vm');
 const util = require('node:util');
-const Module = require('node:module');
+// The CommonJS loader itself, which require('node:module') also returns (without loading lib/module.js).
+const Module = module.constructor;
 
 // ---- intrinsics the harness uses, bound before any program code runs ----
 const {
