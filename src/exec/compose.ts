@@ -5,7 +5,7 @@
 import { constants } from 'node:os';
 import type { Limits, ReturnedValue, RunResult, RunStatus, TestOutcome, Verdict, VerdictStatus } from './types.js';
 
-/** One harness event (see runtime/forkserver.py and runtime/harness.js). */
+/** One harness event (see runtime/forkserver.py and runtime/harness.cjs). */
 export interface HarnessEvent {
   k: 'syntax' | 'error' | 'test' | 'exit';
   s?: VerdictStatus;

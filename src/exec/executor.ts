@@ -89,7 +89,7 @@ export async function createExecutor(options: ExecutorOptions = {}): Promise<San
   const launcher = iso.missing.length ? undefined : iso.launcher;
   const py = discoverPython();
   // Launcher binds must be visible inside the sandbox (its own /tmp hides host paths under /tmp).
-  const rt = launcher ? sandboxVisible(runtimeDir(), ['forkserver.py', 'harness.js']) : runtimeDir();
+  const rt = launcher ? sandboxVisible(runtimeDir(), ['forkserver.py', 'harness.cjs']) : runtimeDir();
   const builtForkjob = buildForkjob();
   const forkjob = builtForkjob && launcher ? sandboxVisible(builtForkjob) : builtForkjob;
   const pool = new PythonPool({
@@ -101,10 +101,10 @@ export async function createExecutor(options: ExecutorOptions = {}): Promise<San
     forkserver: join(rt, 'forkserver.py'),
     onWarning: warn,
   });
-  const jsOpts = { launcher, node: nodeExecutable(), binds: [...extraBinds([nodePrefix()]), rt], harness: join(rt, 'harness.js') };
+  const jsOpts = { launcher, node: nodeExecutable(), binds: [...extraBinds([nodePrefix()]), rt], harness: join(rt, 'harness.cjs') };
   const defaults: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const harness = createHash('sha256');
-  for (const f of ['forkserver.py', 'harness.js']) harness.update(readFileSync(join(rt, f)));
+  for (const f of ['forkserver.py', 'harness.cjs']) harness.update(readFileSync(join(rt, f)));
   const versions = { python: py.version, node: process.version, harness: harness.digest('hex').slice(0, 16) };
   const cache = options.cache === false ? undefined : new VerdictCache(typeof options.cache === 'string' ? options.cache : undefined);
 

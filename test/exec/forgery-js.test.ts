@@ -99,7 +99,22 @@ function forge(cands) {
 `;
 const HEX24 = '/(?<![0-9a-f])[0-9a-f]{24}(?![0-9a-f])/g';
 
+/** A test script that calls a built-in through .call (as some hand-written tests do). */
+const callThroughTask: Task = {
+  ...scriptTask,
+  id: 'forgery-js/call-through',
+  tests: {
+    kind: 'script',
+    code: "const r = Array.prototype.slice.call(f(1), 0);\nif (r.length !== 2 || r[0] !== 1 || r[1] !== 2) throw new Error('wrong: ' + r);\n",
+  },
+};
+
 const attacks: Array<{ name: string; task: Task; completion: string; limits?: Partial<Limits> }> = [
+  {
+    name: 'an own property added to a built-in function that shadows an inherited one (Array.prototype.slice.call)',
+    task: callThroughTask,
+    completion: `  return [];\n}\nArray.prototype.slice.call = () => [1, 2];\n`,
+  },
   {
     name: 'a forged passed line on fd 5',
     task: scriptTask,

@@ -295,6 +295,7 @@ for (let i = 0; i < hidden.length; i++) roots[roots.length] = hidden[i];
 const seen = new SafeSet();
 const objects = [];
 const snaps = [];
+const snapOf = new SafeMap(); // object -> its snapshot
 function visit(o) {
   if (o === null || (typeof o !== 'object' && typeof o !== 'function') || o === globalThis || o === process) return;
   if (seen.has(o)) return;
@@ -305,6 +306,7 @@ function visit(o) {
   const snap = { proto: reflectGetProto(o), keys, descs };
   objects[objects.length] = o;
   snaps[snaps.length] = snap;
+  snapOf.set(o, snap);
   visit(snap.proto);
   for (let i = 0; i < keys.length; i++) {
     const d = descs[i];
@@ -322,8 +324,10 @@ function visitShallow(o) {
   const keys = reflectOwnKeys(o);
   const descs = [];
   for (let i = 0; i < keys.length; i++) descs[i] = reflectDescriptor(o, keys[i]);
+  const snap = { proto: reflectGetProto(o), keys, descs };
   objects[objects.length] = o;
-  snaps[snaps.length] = { proto: reflectGetProto(o), keys, descs };
+  snaps[snaps.length] = snap;
+  snapOf.set(o, snap);
 }
 if (job.kind === 'script') {
   for (let i = 0; i < roots.length; i++) visit(roots[i]);
@@ -345,9 +349,23 @@ const sameDescriptor = (a, b) =>
 const INDEX = /^(0|[1-9]\d*)$/;
 const HARMFUL_NAMES = new SafeSet(['toJSON', 'then', 'prepareStackTrace']);
 /** Added properties that change how standard operations treat other objects: symbols (iteration,
- *  conversion, instanceof ...), toJSON, then, prepareStackTrace, array indices. Helpers with other
- *  names (methods or getters) are kept: a program may use them in the function under test. */
+ *  conversion, instanceof ...), toJSON, then, prepareStackTrace, array indices, and (inheritedName)
+ *  any name the object inherits from a built-in prototype. Helpers with new names (methods or
+ *  getters) are kept: a program may use them in the function under test. */
 const harmful = (k) => typeof k !== 'string' || call(setHas, HARMFUL_NAMES, k) || !!exec(INDEX, k);
+/** Whether k was on the prototype chain that starts at proto, as the snapshot saw it: an own property
+ *  added under such a name shadows built-in behaviour (Array.prototype.slice.call = ...), which a test
+ *  calling a built-in through .call or .apply would run. Read from the snapshot: no live lookups. */
+function inheritedName(proto, k) {
+  for (let p = proto, n = 0; p !== null && p !== undefined && n < 64; n++) {
+    const s = call(mapGet, snapOf, p);
+    if (s === undefined) return false;
+    const keys = s.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === k) return true;
+    p = s.proto;
+  }
+  return false;
+}
 // Names whose inherited, frozen data property would make `obj.name = x` fail (the "override
 // mistake"): they become accessors whose setter gives the receiver an own property instead.
 // ('constructor' stays a data property: util.inspect names objects by it.)
@@ -379,7 +397,7 @@ function restoreObject(o, snap, bad) {
     const cur = reflectDescriptor(o, k);
     const d = call(mapGet, byKey, k);
     if (d === undefined) {
-      if (harmful(k) && !reflectDelete(o, k)) bad(keyText(k));
+      if ((harmful(k) || inheritedName(snap.proto, k)) && !reflectDelete(o, k)) bad(keyText(k));
     } else if (!sameDescriptor(cur, d) && !reflectDefine(o, k, restorable(d))) bad(keyText(k));
   }
   for (let i = 0; i < want.length; i++) {
