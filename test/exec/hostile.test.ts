@@ -391,12 +391,12 @@ function unprivilegedSkip(): string | false {
   return false;
 }
 test(
-  'the same suite, and the forgery suite, as an unprivileged user (uid 65534)',
+  'the same suite, and both forgery suites, as an unprivileged user (uid 65534)',
   { skip: unprivilegedSkip() },
   () => {
     const r = spawnSync(
       'setpriv',
-      [...DROP, process.execPath, '--import', 'tsx', '--test', '--test-reporter=dot', 'test/exec/hostile.test.ts', 'test/exec/forgery.test.ts'],
+      [...DROP, process.execPath, '--import', 'tsx', '--test', '--test-reporter=dot', 'test/exec/hostile.test.ts', 'test/exec/forgery.test.ts', 'test/exec/forgery-js.test.ts'],
       { encoding: 'utf8', env: { ...process.env, VERDICT_HOSTILE_NESTED: '1', HOME: '/nonexistent' }, timeout: 120_000 },
     );
     assert.equal(r.status, 0, `unprivileged run failed:\n${r.stdout}\n${r.stderr}`);

@@ -184,3 +184,19 @@ test('run(): status, exit code, stdin, stderr', async () => {
   const js = await ex.run({ language: 'javascript', code: 'let x = ;' });
   assert.equal(js.status, 'syntax_error');
 });
+
+test('the JavaScript harness also runs without the launcher (the fallback where namespaces are missing)', async () => {
+  // Our own two-line program, not an untrusted one: this checks that harness.cjs loads as CommonJS
+  // outside the sandbox, where the package's "type": "module" applies.
+  const { runJs } = await import('../../src/exec/js-runner.js');
+  const { nodeExecutable, runtimeDir } = await import('../../src/exec/sandbox.js');
+  const { DEFAULT_LIMITS } = await import('../../src/exec/types.js');
+  const { join } = await import('node:path');
+  const r = await runJs(
+    { node: nodeExecutable(), binds: [], harness: join(runtimeDir(), 'harness.cjs') },
+    { kind: 'call', prefix: '', completion: 'function f(x) {\n  return x + 1;\n}\n', fn: 'f', cases: [{ args: [1], expected: 2 }], limits: DEFAULT_LIMITS },
+    'a1b2c3d4e5f6a1b2c3d4e5f6',
+  );
+  assert.equal(r.done, true, JSON.stringify(r));
+  assert.deepEqual(r.events.map((e) => [e.k, e.s]), [['test', 'passed']]);
+});
