@@ -139,12 +139,15 @@ def restore_modules():
     """Undo changes the program made to a guarded module's existing names (new names stay), and put
     guarded modules back in sys.modules. True if anything was changed."""
     changed = False
-    for name, mod in MODULE_OBJECTS.items():
-        old = SYS_MODULES.get(name)
-        if old is not mod:
-            GRAVEYARD.append(old)
-            SYS_MODULES[name] = mod
-            changed = True
+    if SYS_MODULES_TAG is None or SYS_MODULES_TAG.value != SYS_MODULES_SEEN[0]:  # sys.modules changed
+        for name, mod in MODULE_OBJECTS.items():
+            old = SYS_MODULES.get(name)
+            if old is not mod:
+                GRAVEYARD.append(old)
+                SYS_MODULES[name] = mod
+                changed = True
+        if SYS_MODULES_TAG is not None:
+            SYS_MODULES_SEEN[0] = SYS_MODULES_TAG.value
     for d, snap, view, seen in GUARDS:
         if view is not None and view.value == seen[0]:
             continue
@@ -154,6 +157,8 @@ def restore_modules():
     return changed
 
 
+SYS_MODULES_TAG = _version_tag_view(SYS_MODULES)
+SYS_MODULES_SEEN = [None]  # set when the server's modules are final (main), so children skip the walk
 thread_count = getattr(_thread, '_count', None) or (lambda: threading.active_count() - 1)
 gc_disable, gc_enable, gc_isenabled = gc.disable, gc.enable, gc.isenabled
 
@@ -810,11 +815,13 @@ def child(payload, nonce, apply_limits):
             os.close(fd)
         # What the server ignores; SIGPIPE stays ignored, as in python itself. Through _signal with
         # plain ints: signal.signal's enum conversions cost ~0.2 ms and ~70 page faults per child.
-        # SIGINT too: no signal may have Python's C handler installed once the filter below freezes
+        # SIGINT too: no signal may have Python's C handler installed once the seccomp filter freezes
         # every signal's action (a Python-level handler would receive the frame it interrupted).
-        for s in SERVER_IGNORED + (SIGINT,):
-            _signal.signal(s, SIG_DFL)
-        apply_limits(job)  # with the C supervisor, also the seccomp filter: signal actions frozen
+        # In a sandbox the server itself already has these actions, frozen (see main).
+        if not SIGNALS_SEALED:
+            for s in SERVER_IGNORED + (SIGINT,):
+                _signal.signal(s, SIG_DFL)
+        apply_limits(job)  # unsandboxed, with the C supervisor: also the seccomp filter
         # sys.stdin/stdout/stderr already wrap fds 0-2 (untouched, empty buffers in the server).
         out = make_emit(3, nonce)
         del nonce
@@ -843,6 +850,7 @@ _exit = os._exit
 SERVER_IGNORED = tuple(int(s) for s in (signal.SIGXFSZ, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
                                         signal.SIGQUIT, signal.SIGALRM))
 SIGINT, SIG_DFL = int(signal.SIGINT), _signal.SIG_DFL
+SIGNALS_SEALED = False  # the server's own seccomp filter already freezes signal actions (sandboxed)
 WORK_ROOT = '/tmp'   # inside the sandbox: a tmpfs of our own
 UNSANDBOXED = False  # no namespaces (isolation 'auto' on a host without them): kill by process group
 
@@ -1005,6 +1013,9 @@ def define_tests(tid, fields):
     fields['_tests'] = code
     TASKS[tid] = fields
     gc.freeze()  # children never scan what the server keeps
+    if SYS_MODULES_TAG is not None:  # the tests' modules are in place: children need not look
+        restore_modules()
+        SYS_MODULES_SEEN[0] = SYS_MODULES_TAG.value
 
 
 def header(line):
@@ -1278,7 +1289,7 @@ def install_audit_hook():
 
 
 def main():
-    global WORK_ROOT, UNSANDBOXED, DEVNULL
+    global WORK_ROOT, UNSANDBOXED, DEVNULL, SIGNALS_SEALED
     args = sys.argv[1:]
     forkjob_path = None
     while args:
@@ -1290,13 +1301,23 @@ def main():
             args = args[2:]
         else:
             break
+    # Outside a sandbox the server ignores these signals, so programs (same uid) cannot kill it. In a
+    # sandbox it is the namespace's pid 1, which the kernel already protects from every signal sent
+    # from inside it, so it keeps the actions its children need (default; SIGPIPE ignored).
     for s in SERVER_IGNORED + (SIGINT,):
-        signal.signal(s, signal.SIG_IGN)
+        signal.signal(s, signal.SIG_IGN if UNSANDBOXED else signal.SIG_DFL)
     try:  # not dumpable: programs (same uid) cannot ptrace us or read /proc/1/mem
         ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)
     except Exception:
         pass
     fj = load_forkjob(forkjob_path)
+    if fj is not None and not UNSANDBOXED and os.getpid() == 1:
+        # The seccomp filter that freezes every signal's action, once here rather than in each child
+        # (installing a filter costs ~0.1-0.3 ms); the children inherit it.
+        r = fj.verdict_child_seal()
+        if r < 0 and r != -errno.ENOSYS:
+            raise OSError(-r, 'seccomp filter failed')
+        SIGNALS_SEALED = r == 0
     install_safe_traceback()
     # What the harness itself uses after the program ran (assert compilation, deepcopy of call
     # arguments, formatting an error), besides what the tests import (guarded as tasks arrive).
@@ -1316,13 +1337,16 @@ def main():
         r = fj.verdict_child_limits()
         if r < 0:
             raise OSError(-r, 'setrlimit failed')
-        r = fj.verdict_child_seal()
-        if r < 0 and r != -errno.ENOSYS:  # ENOSYS: no filter for this architecture
-            raise OSError(-r, 'seccomp filter failed')
+        if not SIGNALS_SEALED:
+            r = fj.verdict_child_seal()
+            if r < 0 and r != -errno.ENOSYS:  # ENOSYS: no filter for this architecture
+                raise OSError(-r, 'seccomp filter failed')
 
     restore_builtins()
     gc.collect()
     gc.freeze()
+    if SYS_MODULES_TAG is not None:
+        SYS_MODULES_SEEN[0] = SYS_MODULES_TAG.value
 
     def command(line):
         try:
