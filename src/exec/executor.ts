@@ -176,7 +176,7 @@ export async function createExecutor(options: ExecutorOptions = {}): Promise<San
       case 'script':
         if (task.language === 'python') {
           // A Python test script: run it after the program; it fails by raising.
-          return toVerdict(await exec('python', { kind: 'check', ...common, tests: testsFor(task, () => ({ kind: 'check', test: t.code, entry: null })) }), limits, 1);
+          return toVerdict(await exec('python', { kind: 'check', ...common, tests: testsFor(task, () => ({ kind: 'check', test: t.code, entry: null, prompt: prefix })) }), limits, 1);
         }
         return toVerdict(await exec('javascript', { kind: 'script', ...common, test: t.code }), limits, 1, t.silentPass === true);
       case 'call':

@@ -346,7 +346,10 @@ for (const a of attacks) {
  * re-installed itself during the restore, lying objects in asserts that are not a single ==, a patch
  * surviving into the next test, and the tests' namespace reached through a function they passed in;
  * plus the attempts that did not work then. 22 of the 50 were judged passed or showed a forged passed
- * test before the fixes. None may now.
+ * test before the fixes. A second session (round 2: callables that are not plain functions, a
+ * __repr__ that swaps the object's class after the check, methods of str/list subclasses, Counter
+ * instance attributes, defaultdict factories, prompt helpers in script tests) added 10 more, all
+ * judged passed against commit 8ed6a1d. None may now.
  */
 const redTeam = JSON.parse(readFileSync(new URL('./fixtures/python-forgeries.json', import.meta.url), 'utf8')) as Array<{
   name: string;

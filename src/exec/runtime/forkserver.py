@@ -216,6 +216,20 @@ class Rejected(Exception):
 # only while their class dict is what it was (Counter.__eq__ = lambda *a: True is one line).
 PYTHON_TRUSTED = {id(t): (t, dict(type_dict(t))) for t in TRUSTED if t.__flags__ & (1 << 9)}  # Py_TPFLAGS_HEAPTYPE
 CONTAINERS = (list, tuple, set, frozenset, collections.deque)
+Counter, OrderedDict, defaultdict = collections.Counter, collections.OrderedDict, collections.defaultdict
+# Every attribute name of the trusted types: a program class that redefines one (str.lower, list.count)
+# makes a method call on the returned value lie, as a redefined __eq__ would.
+TRUSTED_NAMES = frozenset(n for t in TRUSTED for n in dir(t) if not (n[:2] == '__' and n[-2:] == '__'))
+
+
+object_getattribute = object.__getattribute__
+
+
+def instance_dict(v):
+    try:
+        return object_getattribute(v, '__dict__')
+    except AttributeError:
+        return None
 
 
 def python_trusted_intact(k):
@@ -248,10 +262,18 @@ def untrusted_type(v, depth=0, budget=None):
                 continue
             d = type_dict(k)
             for n in d:
-                if type(n) is str and n[:2] == '__' and n[-2:] == '__' and n not in HARMLESS_DUNDERS:
+                if type(n) is not str:
+                    return type_name(tp)
+                if n[:2] == '__' and n[-2:] == '__' and n not in HARMLESS_DUNDERS:
                     if n == '__hash__' and d[n] is None:
                         continue  # unhashable: harmless
                     return type_name(tp)
+                if n in TRUSTED_NAMES:  # shadows a method of a trusted type (a str whose lower() lies)
+                    return type_name(tp)
+    if tp is defaultdict and not (v.default_factory is None or id(v.default_factory) in TRUSTED_IDS):
+        return 'defaultdict (its default factory is the program\'s)'
+    if (tp is Counter or tp is OrderedDict) and instance_dict(v):
+        return type_name(tp) + ' (with attributes of its own)'
     if isinstance(v, CONTAINERS):
         for x in v:
             bad = untrusted_type(x, depth + 1, budget)
@@ -557,11 +579,14 @@ def checked_call(fn, name, holder=None):
     return call
 
 
-def check_program_functions(tg, holder=None):
-    """In the tests' namespace, the program's functions become checked calls (for tests that call them
-    directly: plain test scripts, MBPP asserts of any shape)."""
+def check_program_functions(tg, g, holder=None):
+    """In the tests' namespace, whatever the program left callable (functions, lru_cache or partial
+    wrappers, bound methods, classes: a class's __new__ or metaclass may return anything, and its
+    instances' methods may lie) becomes a checked call (for tests that call them directly: plain test
+    scripts, MBPP asserts of any shape). A test that uses a program class with isinstance fails."""
     for k, v in list(dict.items(tg)):
-        if type(k) is str and type(v) is FunctionType and v.__code__.co_filename == '<completion>':
+        if type(k) is str and k[:2] != '__' and dict.get(g, k, g) is v and callable(v) and \
+                type(v) is not types.ModuleType:
             tg[k] = checked_call(v, k, holder)
 
 
@@ -578,7 +603,7 @@ def judge_check(job, g, ctx, out):
     entry = job['entry']
     tg = tests_view(g, entry, job.get('_binds'))  # HumanEval: tests see the program's names (but the real builtins)
     if entry is None:  # a plain test script: it fails by raising
-        check_program_functions(tg)
+        check_program_functions(tg, g)
 
     def test():
         exec(test_code, tg)
@@ -655,9 +680,9 @@ def judge_asserts(job, g, ctx, out):
         holder = {}
 
         def rec(v, holder=holder):
-            holder['ret'] = returned(v)
+            holder['ret'] = returned(v)  # repr may be the program's: check after it, not before
             settle()
-            return v
+            return ensure_trusted(v)
 
         def strict(left, right):
             settle()
@@ -668,7 +693,7 @@ def judge_asserts(job, g, ctx, out):
         def test(a=a, i=i, rec=rec, strict=strict, holder=holder):
             code = precompiled[i] if precompiled else assert_code(a, names)
             tg = tests_view(g, entry, job.get('_binds'))
-            check_program_functions(tg, holder)
+            check_program_functions(tg, g, holder)
             tg['__verdict_rec__'], tg['__verdict_eq__'] = rec, strict
             exec(code, tg)
         run_test(i, out, ctx, test, holder)
