@@ -352,26 +352,36 @@ exc_traceback = BaseException.__dict__['__traceback__'].__get__
 get_ident, sleep = _thread.get_ident, time.sleep
 
 
-def program_frames(e, ctx):
-    """(raised in the completion, its line there): the last traceback frame in the completion's lines
-    (frames in the prompt's own code do not count). The harness reads the traceback's frames, which
-    the program may not; only C attributes are read meanwhile, so no program code runs privileged."""
-    in_program, line = False, None
+def traceback_entries(e):
+    """(filename, line, function) of every frame in e's traceback. The harness reads the frames, which
+    the program may not, privileged: in its own thread, with gc off, reading only C attributes, so no
+    program code runs meanwhile."""
+    entries = []
     gc_was_on = gc_isenabled()
     gc_disable()
     AUDIT[1] = get_ident()
     try:
         tb = exc_traceback(e)
         while tb is not None:
-            if tb.tb_frame.f_code.co_filename == '<completion>':
-                here = completion_line(ctx, tb.tb_lineno)
-                if here is not None:
-                    in_program, line = True, here
+            code = tb.tb_frame.f_code
+            entries.append((code.co_filename, tb.tb_lineno, code.co_name))
             tb = tb.tb_next
     finally:
         AUDIT[1] = 0
         if gc_was_on:
             gc_enable()
+    return entries
+
+
+def program_frames(e, ctx):
+    """(raised in the completion, its line there): the last traceback frame in the completion's lines
+    (frames in the prompt's own code do not count)."""
+    in_program, line = False, None
+    for filename, lineno, _ in traceback_entries(e):
+        if filename == '<completion>':
+            here = completion_line(ctx, lineno)
+            if here is not None:
+                in_program, line = True, here
     return in_program, line
 
 
@@ -782,23 +792,10 @@ format_exception_only = traceback.format_exception_only
 
 def program_traceback(e, src):
     """The traceback as python prints it, from the program's first frame on (harness frames left out).
-    The frames are read privileged, where no program code runs; the exception's own text (its
-    __str__ may be the program's) is formatted after."""
-    entries = []
-    gc_was_on = gc_isenabled()
-    gc_disable()
-    AUDIT[1] = get_ident()
-    try:
-        tb = exc_traceback(e)
-        while tb is not None:
-            code = tb.tb_frame.f_code
-            if code.co_filename == '<completion>' or entries:
-                entries.append((code.co_filename, tb.tb_lineno, code.co_name))
-            tb = tb.tb_next
-    finally:
-        AUDIT[1] = 0
-        if gc_was_on:
-            gc_enable()
+    The exception's own text (its __str__ may be the program's) is formatted after the frames were read."""
+    entries = traceback_entries(e)
+    first = next((i for i, x in enumerate(entries) if x[0] == '<completion>'), len(entries))
+    entries = entries[first:]
     lines = src.split('\n')
     out = ['Traceback (most recent call last):\n'] if entries else []
     for filename, lineno, name in entries:
