@@ -67,7 +67,11 @@ export function runJs(opts: JsRunnerOptions, job: JsJob, nonce: string): Promise
   // The only V8 flag: any V8 flag away from its default makes V8 refuse node's built-in code cache,
   // so the harness puts this one back to its default as soon as the heap is set up (the limit stays).
   // A V8 flag added here must be reset there too; node's own flags (the rest) cost nothing.
-  const nodeArgs = [`--max-old-space-size=${lim.memoryMb}`, '--no-warnings', ...permissionFlags(), opts.harness];
+  // Judged jobs: an unhandled rejection is raised as an uncaught exception, which the harness's
+  // capture callback sees first (a program's 'unhandledRejection' listener cannot swallow a failed
+  // assertion in an async test). `run` jobs keep node's default.
+  const rejections = job.kind === 'run' ? [] : ['--unhandled-rejections=strict'];
+  const nodeArgs = [`--max-old-space-size=${lim.memoryMb}`, '--no-warnings', ...rejections, ...permissionFlags(), opts.harness];
   let cmd: string;
   let args: string[];
   if (opts.launcher) {

@@ -17,6 +17,11 @@
  * nonce on the stack, not in a closure) but does against the current harness without the inspector
  * block and the permission flags (checked by hand), as does /proc/self/mem without `-P`. The others
  * (process.binding, dlopen, workers, lying getters, a Proxy, the mixed patches) pin down behaviour.
+ *
+ * Added later, all judged passed or showing a passed test against the harness of commit dd52668:
+ * async and timer tests whose late failure the program hides (or that merely fail late), tests
+ * awaiting a result that never comes, a faked 'beforeExit', and a prompt's helper declared again or
+ * reassigned (at top level or during the tests).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -109,7 +114,93 @@ const callThroughTask: Task = {
   },
 };
 
+/** Tests whose assertions run after the test script returned: an awaited result, a timer. */
+const asyncTask: Task = {
+  ...scriptTask,
+  id: 'forgery-js/async',
+  tests: {
+    kind: 'script',
+    code: "const assert = require('assert');\n(async () => {\n  assert.deepEqual(await f(1), 2);\n  assert.strictEqual(await f(2), 3);\n})();\n",
+  },
+};
+const timerTask: Task = {
+  ...scriptTask,
+  id: 'forgery-js/timer',
+  tests: {
+    kind: 'script',
+    code: "const assert = require('assert');\nsetTimeout(() => {\n  assert.deepEqual(f(1), 2);\n  assert.strictEqual(f(2), 3);\n}, 1);\n",
+  },
+};
+/** HumanEval/32 style: the prompt defines a helper the tests call (MultiPL-E keeps it a `function`). */
+const helperTask: Task = {
+  id: 'forgery-js/helper',
+  source: 'builtin',
+  language: 'javascript',
+  prompt: 'function poly(xs, x) {\n  return xs.reduce((a, c, i) => a + c * Math.pow(x, i), 0);\n}\nfunction findZero(xs) {\n',
+  completionMode: 'continue',
+  entryPoint: 'findZero',
+  tests: {
+    kind: 'script',
+    code: "const assert = require('assert');\nconst s = findZero([1, 2]);\nassert(Math.abs(poly([1, 2], s)) < 1e-4);\nconst t = findZero([-3, 1]);\nassert(Math.abs(poly([-3, 1], t)) < 1e-4);\n",
+  },
+};
+
 const attacks: Array<{ name: string; task: Task; completion: string; limits?: Partial<Limits> }> = [
+  {
+    name: "an async test whose failure is swallowed by the program's unhandledRejection listener",
+    task: asyncTask,
+    completion: "  return Promise.resolve(0);\n}\nprocess.on('unhandledRejection', () => {});\n",
+  },
+  {
+    name: 'an async test failing after the test script returned (no tricks: no passed test may show)',
+    task: asyncTask,
+    completion: '  return Promise.resolve(0);\n}\n',
+  },
+  {
+    name: "a timer test whose failure goes to the program's own uncaughtException listener",
+    task: timerTask,
+    completion: "  return 0;\n}\nprocess.removeAllListeners('uncaughtException');\nprocess.on('uncaughtException', () => {});\n",
+  },
+  {
+    name: 'a timer test whose failure goes to the uncaught exception capture callback',
+    task: timerTask,
+    completion: '  return 0;\n}\nprocess.setUncaughtExceptionCaptureCallback(() => {});\n',
+  },
+  {
+    name: 'a timer test whose failure a prepended listener of the program handles and hides',
+    task: timerTask,
+    completion: "  return 0;\n}\nprocess.prependListener('uncaughtException', () => {});\nprocess.prependListener('uncaughtExceptionMonitor', () => {});\n",
+  },
+  {
+    name: 'an async test awaiting a promise that never settles',
+    task: asyncTask,
+    completion: '  return new Promise(() => {});\n}\n',
+  },
+  {
+    name: "an async test awaiting a thenable that never calls back",
+    task: asyncTask,
+    completion: '  return { then() {} };\n}\n',
+  },
+  {
+    name: "a faked 'beforeExit' while the test's assertion is still queued",
+    task: asyncTask,
+    completion: "  return Promise.resolve().then(() => { process.emit('beforeExit', 0); require('events').prototype.emit.call(process, 'beforeExit', 0); return 0; });\n}\n",
+  },
+  {
+    name: "a prompt's helper declared again after the function under test",
+    task: helperTask,
+    completion: '  return 0;\n}\nfunction poly(xs, x) { return 0; }\n',
+  },
+  {
+    name: "a prompt's helper reassigned by the program's top level",
+    task: helperTask,
+    completion: '  return 0;\n}\npoly = () => 0;\n',
+  },
+  {
+    name: "a prompt's helper reassigned by the function under test during the tests",
+    task: helperTask,
+    completion: '  try { poly = () => 0; } catch {}\n  return 0;\n}\n',
+  },
   {
     name: 'an own property added to a built-in function that shadows an inherited one (Array.prototype.slice.call)',
     task: callThroughTask,
@@ -334,6 +425,19 @@ for (const a of attacks) {
 }
 
 const honest: Array<{ name: string; task: Task; completion: string }> = [
+  {
+    name: 'an async test awaiting a correct function (a promise settled by a timer)',
+    task: asyncTask,
+    completion: '  return new Promise((resolve) => setTimeout(() => resolve(x + 1), 2));\n}\n',
+  },
+  { name: 'an async test awaiting a correct async function', task: asyncTask, completion: '  return (async () => x + 1)();\n}\n' },
+  { name: 'a timer test with a correct function', task: timerTask, completion: '  return x + 1;\n}\n' },
+  { name: "a correct function using the prompt's helper", task: helperTask, completion: '  return -xs[0] / xs[1];\n}\n' },
+  {
+    name: "a completion that repeats the prompt's helper unchanged",
+    task: helperTask,
+    completion: '  return -xs[0] / xs[1];\n}\nfunction poly(xs, x) {\n  return xs.reduce((a, c, i) => a + c * Math.pow(x, i), 0);\n}\n',
+  },
   { name: 'a HumanEval-X style script with assert.deepEqual', task: scriptTask, completion: '  return x + 1;\n}\n' },
   { name: 'an assert/strict script', task: strictTask, completion: '  return x + 1;\n}\n' },
   { name: 'a silent console.assert script with JSON.stringify', task: silentTask, completion: '  return x + 1;\n};\n' },

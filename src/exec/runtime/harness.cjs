@@ -61,6 +61,13 @@ const utilInspect = util.inspect;
 const utilFormat = util.format;
 const reallyExit = process.reallyExit;
 const processOn = process.on;
+const setCapture = process.setUncaughtExceptionCaptureCallback;
+const activeResources = process.getActiveResourcesInfo;
+const safeImmediate = setImmediate;
+const funcToString = Function.prototype.toString;
+const promiseHooks = v8.promiseHooks;
+const onPromiseInit = promiseHooks.onInit;
+const onPromiseSettled = promiseHooks.onSettled;
 const call = (fn, self, ...args) => reflectApply(fn, self, args);
 /** A property descriptor without a prototype: a program's Object.prototype.get / .value cannot
  *  change what defineProperty reads from it. */
@@ -84,6 +91,7 @@ const mapSet = Map.prototype.set;
 const mapHas = Map.prototype.has;
 const setAdd = Set.prototype.add;
 const setHas = Set.prototype.has;
+const setDelete = Set.prototype.delete;
 const slice = (s, a, b) => call(strSlice, s, a, b);
 const lineCount = (s) => call(strSplit, s, '\n').length;
 const exec = (re, s) => {
@@ -140,6 +148,8 @@ function text(v) {
 const FRAME = /(completion\.js|tests\.js):(\d+)(?::\d+)?/g;
 const MEMORY = /heap out of memory|Array buffer allocation failed|Invalid (typed )?array length/i;
 const ALLOCATION = /allocation/i;
+/** The names process.getActiveResourcesInfo gives handles (requests and timers are named otherwise). */
+const HANDLE = /^(?:(?:Pipe|TCP|TTY|UDP|Process|Signal|FSEvent)Wrap|StatWatcher)$/;
 
 /** A failure's status (never 'passed') and details. Program-supplied getters cannot make it pass. */
 function report(e) {
@@ -177,10 +187,21 @@ function syntax(e) {
   emit(record({ k: 'syntax', etype: 'SyntaxError', msg: slice(`SyntaxError: ${msg}`, 0, 300), ...(line !== undefined ? { line } : {}), ...(atEnd ? { atEnd } : {}) }));
 }
 
-// Registered through a bound `process.on`; it reaches the nonce only through its closure, which
-// nothing in the program can read (no inspector, no heap snapshot, strict-mode functions).
-call(processOn, process, 'uncaughtException', (e) => {
-  emit(record({ k: 'error', ...report(e) }));
+// Every uncaught exception ends the run as an error. The harness holds node's uncaught-exception
+// capture callback, which runs before any 'uncaughtException' listener (a program removing or adding
+// listeners changes nothing), and the program may not replace it: the setter is refused below (and
+// `require('domain')`, which would take it over, refuses to load while it is held). js-runner.ts
+// starts judged programs with --unhandled-rejections=strict, so an unhandled rejection is raised as an
+// uncaught exception, here, before any 'unhandledRejection' listener of the program could swallow it.
+// It reaches the nonce only through its closure, which nothing in the program can read (no
+// inspector, no heap snapshot, strict-mode functions).
+// While a test script's outcome is pending (script.t0 set, not yet written), the error is that test's.
+const script = { t0: -1, written: false };
+call(setCapture, process, (e) => {
+  if (script.t0 >= 0 && !script.written) {
+    script.written = true;
+    emit(record({ k: 'test', i: 0, ...report(e), ms: now() - script.t0 }));
+  } else emit(record({ k: 'error', ...report(e) }));
   try {
     writeSync(2, 'Uncaught ' + text(peek(e, 'stack') || e) + '\n');
   } catch {
@@ -240,6 +261,12 @@ freeze(v8);
 for (const f of ['binding', '_linkedBinding', 'dlopen']) {
   reflectDefine(process, f, { value: refused(`process.${f}`), writable: false, configurable: false, enumerable: false });
 }
+reflectDefine(process, 'setUncaughtExceptionCaptureCallback', {
+  value: refused('process.setUncaughtExceptionCaptureCallback'),
+  writable: false,
+  configurable: false,
+  enumerable: true,
+});
 for (const f of ['reallyExit', '_rawDebug']) {
   const d = reflectDescriptor(process, f);
   if (d) reflectDefine(process, f, { ...d, writable: false, configurable: false });
@@ -488,6 +515,54 @@ function setGlobals(filename) {
   globalThis.__dirname = process.cwd();
 }
 
+// ---- the prompt's own helpers (continue mode) ----
+// A prompt may define helpers the tests call (`function poly(xs, x) {...}` before the function to
+// complete). A completion can declare `function poly` again after closing its function, or assign
+// `poly = ...`, and the tests would call the program's version. The prompt is trusted: its top-level
+// declarations are evaluated on their own, before the program runs, in a function of their own (the
+// prompt closed with one brace; its last, open function gets an empty body and is left out: only
+// functions whose source text lies wholly in the prompt count). If the program's binding of any of
+// them is not a function with the very same source text, the tests get all the prompt's originals as
+// parameters, as for shadowed globals. Their global bindings are made read-only before the tests, so
+// the function under test cannot swap them either. A completion repeating a helper unchanged keeps it.
+const HELPER = /^(?:async[ \t]+)?function[ \t]*\*?[ \t]*([A-Za-z_$][\w$]*)[ \t]*\(|^(?:const|let|var)[ \t]+([A-Za-z_$][\w$]*)[ \t]*=/gm;
+const NOT_HELPERS = new SafeSet(['require', 'console', 'module', 'exports', '__filename', '__dirname']);
+for (let i = 0; i < ES_GLOBALS.length; i++) NOT_HELPERS.add(ES_GLOBALS[i]);
+function promptHelpers() {
+  const names = [];
+  const fns = [];
+  const texts = [];
+  if (job.kind !== 'script' || !prefix || !HELPER.test(prefix)) return { names, fns, texts };
+  const found = new SafeSet();
+  HELPER.lastIndex = 0;
+  for (let m = HELPER.exec(prefix); m !== null; m = HELPER.exec(prefix)) {
+    const n = m[1] || m[2];
+    if (!found.has(n) && !NOT_HELPERS.has(n)) {
+      found.add(n);
+      names[names.length] = n;
+    }
+  }
+  if (!names.length) return { names, fns, texts };
+  let values;
+  try {
+    const pick = names.map((n) => `typeof ${n} === 'function' ? ${n} : undefined`).join(', ');
+    values = compileFunction(prefix + '\n}\nreturn [' + pick + '];', [], { filename: 'prompt.js' })();
+  } catch {
+    return { names: [], fns, texts }; // a prompt that one brace does not close: nothing to protect
+  }
+  const kept = [];
+  for (let i = 0; i < names.length; i++) {
+    const f = values[i];
+    if (typeof f !== 'function') continue;
+    const src = call(funcToString, f);
+    if (prefix.indexOf(src) < 0) continue; // the open function (its body is the completion)
+    kept[kept.length] = names[i];
+    fns[fns.length] = f;
+    texts[texts.length] = src;
+  }
+  return { names: kept, fns, texts };
+}
+
 if (job.kind === 'run') {
   // `verdict run` and stdio tests: the program as the main CommonJS module (no proof involved).
   const path = process.cwd() + '/main.js';
@@ -505,6 +580,7 @@ if (job.kind === 'run') {
   process.argv[1] = path;
   load(path, null, true);
 } else {
+  const helpers = promptHelpers();
   let code;
   try {
     code = new VmScript(prefix + completion, { filename: 'completion.js' });
@@ -533,6 +609,7 @@ if (job.kind === 'run') {
       ok = false;
     }
   }
+  let waiting = false; // a script job whose outcome waits for the event loop to run dry
   if (ok && job.kind === 'script') {
     const t0 = now();
     const failures = [];
@@ -554,6 +631,35 @@ if (job.kind === 'run') {
           args[args.length] = globalDescs[g].value;
         }
       }
+      // The prompt's helpers (see promptHelpers): read-only from now on; the originals for the tests
+      // if the program redefined any of them.
+      let helperChanged = false;
+      for (let h = 0; h < helpers.names.length; h++) {
+        const n = helpers.names[h];
+        const d = ownDesc(globalThis, n);
+        if (d !== undefined && isData(d) && d.writable) {
+          reflectDefine(globalThis, n, descriptor({ value: d.value, writable: false, enumerable: d.enumerable, configurable: d.configurable }));
+        }
+        let cur;
+        try {
+          cur = vmRun(`typeof ${n} !== 'undefined' ? ${n} : undefined`);
+        } catch {
+          cur = undefined;
+        }
+        let src;
+        try {
+          src = typeof cur === 'function' ? call(funcToString, cur) : undefined;
+        } catch {
+          src = undefined;
+        }
+        if (src !== helpers.texts[h]) helperChanged = true;
+      }
+      if (helperChanged) {
+        for (let h = 0; h < helpers.names.length; h++) {
+          params[params.length] = helpers.names[h];
+          args[args.length] = helpers.fns[h];
+        }
+      }
       // Strict, so that the function under test cannot walk up to the test code (`f.caller` is null
       // for strict callers) and read the expected values from its source. Same line numbers; test
       // code that only compiles in sloppy mode (octal literals, `with`) is run as it is.
@@ -563,14 +669,56 @@ if (job.kind === 'run') {
       } catch {
         tests = compileFunction(job.test, params, { filename: 'tests.js' });
       }
+      // Promises created from here on: one still pending when the loop has run dry is an await in
+      // the tests that never came back (a function under test returning a promise that never settles).
+      const pending = new SafeSet();
+      const stopInit = call(onPromiseInit, promiseHooks, (p) => call(setAdd, pending, p));
+      const stopSettled = call(onPromiseSettled, promiseHooks, (p) => call(setDelete, pending, p));
       reflectApply(tests, globalThis, args);
-      ev = failures.length
-        ? { k: 'test', i: 0, s: 'failed', etype: 'AssertionError', msg: slice(failures[0], 0, 300) }
-        : { k: 'test', i: 0, s: 'passed' };
+      // The test script returned. Assertions may still run later (promises, timers): the outcome is
+      // written only once the event loop has nothing left to do, with no error seen (an error or
+      // unhandled rejection ends the run through the capture callback above, and no outcome or proof
+      // is written then).
+      waiting = true;
+      script.t0 = t0;
+      let scheduled = false;
+      const probe = () => {
+        scheduled = false;
+        if (script.written) return;
+        // Runs as an immediate, after every queued microtask. Anything still scheduled (timers, other
+        // immediates, I/O requests; this immediate counts itself) means not yet: the next
+        // 'beforeExit' probes again. Handles (stdio pipes, sockets, children) are not counted: at a
+        // real 'beforeExit' the loop has none active, and the program may fake that event.
+        const res = call(activeResources, process);
+        let immediates = 0;
+        for (let i = 0; i < res.length; i++) {
+          const r = res[i];
+          if (r === 'Immediate') immediates++;
+          else if (r === 'Timeout' || !exec(HANDLE, r)) return;
+        }
+        if (immediates > 1) return;
+        script.written = true;
+        stopInit();
+        stopSettled();
+        const out = failures.length
+          ? { k: 'test', i: 0, s: 'failed', etype: 'AssertionError', msg: slice(failures[0], 0, 300) }
+          : pending.size
+            ? { k: 'test', i: 0, s: 'failed', etype: 'Unfinished', msg: 'the tests were still waiting on a promise when the program had nothing left to run' }
+            : { k: 'test', i: 0, s: 'passed' };
+        emit(record({ ...out, ms: now() - t0 }));
+        emit(record({ k: 'done' }));
+      };
+      const schedule = () => {
+        if (script.written || scheduled) return;
+        scheduled = true;
+        safeImmediate(probe);
+      };
+      call(processOn, process, 'beforeExit', schedule);
+      schedule();
     } catch (e) {
       ev = { k: 'test', i: 0, ...report(e) };
+      emit(record({ ...ev, ms: now() - t0 }));
     }
-    emit(record({ ...ev, ms: now() - t0 }));
   } else if (ok && job.kind === 'call') {
     const cases = job.cases;
     for (let i = 0; i < cases.length; i++) {
@@ -598,5 +746,5 @@ if (job.kind === 'run') {
   } else if (ok && job.kind !== 'script') {
     throw new SafeError('unknown job kind ' + job.kind);
   }
-  if (ok) emit(record({ k: 'done' }));
+  if (ok && !waiting) emit(record({ k: 'done' }));
 }
