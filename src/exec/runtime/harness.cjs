@@ -323,9 +323,9 @@ const seen = new SafeSet();
 const objects = [];
 const snaps = [];
 const snapOf = new SafeMap(); // object -> its snapshot
-function visit(o) {
-  if (o === null || (typeof o !== 'object' && typeof o !== 'function') || o === globalThis || o === process) return;
-  if (seen.has(o)) return;
+/** Snapshots o's own properties; returns the snapshot, or undefined if o was seen already. */
+function snapshotOwn(o) {
+  if (seen.has(o)) return undefined;
   seen.add(o);
   const keys = reflectOwnKeys(o);
   const descs = [];
@@ -334,9 +334,15 @@ function visit(o) {
   objects[objects.length] = o;
   snaps[snaps.length] = snap;
   snapOf.set(o, snap);
+  return snap;
+}
+function visit(o) {
+  if (o === null || (typeof o !== 'object' && typeof o !== 'function') || o === globalThis || o === process) return;
+  const snap = snapshotOwn(o);
+  if (snap === undefined) return;
   visit(snap.proto);
-  for (let i = 0; i < keys.length; i++) {
-    const d = descs[i];
+  for (let i = 0; i < snap.keys.length; i++) {
+    const d = snap.descs[i];
     if ('value' in d) visit(d.value);
     else {
       visit(d.get);
@@ -345,17 +351,7 @@ function visit(o) {
   }
 }
 /** Only the object's own properties (util's ~200 functions need not each be walked and frozen). */
-function visitShallow(o) {
-  if (seen.has(o)) return;
-  seen.add(o);
-  const keys = reflectOwnKeys(o);
-  const descs = [];
-  for (let i = 0; i < keys.length; i++) descs[i] = reflectDescriptor(o, keys[i]);
-  const snap = { proto: reflectGetProto(o), keys, descs };
-  objects[objects.length] = o;
-  snaps[snaps.length] = snap;
-  snapOf.set(o, snap);
-}
+const visitShallow = snapshotOwn;
 if (job.kind === 'script') {
   for (let i = 0; i < roots.length; i++) visit(roots[i]);
   visitShallow(util);
