@@ -66,6 +66,30 @@ function processStatus(r: RawResult, limits: Limits): { status: RunStatus; messa
 }
 
 /** `verdict run` / SandboxFusion: one program, no tests. */
+/**
+ * Harness events from the JSON lines a harness wrote. Every line the harness writes starts with the
+ * job's nonce; lines without it (a program, or a child of it, writing to the results channel) are
+ * dropped. The run is complete only when the last authenticated line is `{"k":"done"}`. The Python
+ * supervisor (forkjob.c) has already checked and stripped the nonce: its lines come with nonce ''.
+ */
+export function parseHarnessLines(text: string, nonce: string): { events: HarnessEvent[]; done: boolean } {
+  const events: HarnessEvent[] = [];
+  let done = false;
+  for (const line of text.split('\n')) {
+    if (line === '' || !line.startsWith(nonce)) continue;
+    let ev: unknown;
+    try {
+      ev = JSON.parse(line.slice(nonce.length));
+    } catch {
+      continue; // cut off by the output cap
+    }
+    if (ev === null || typeof ev !== 'object' || Array.isArray(ev)) continue;
+    done = (ev as { k?: unknown }).k === 'done';
+    if (!done) events.push(ev as HarnessEvent);
+  }
+  return { events, done };
+}
+
 export function toRunResult(r: RawResult, limits: Limits): RunResult {
   const base = {
     exit_code: r.exit,

@@ -4,7 +4,7 @@
  * status line, fd 4 carries the job in, fd 5 the harness events out.
  */
 import { spawn } from 'node:child_process';
-import type { HarnessEvent, RawResult } from './compose.js';
+import { parseHarnessLines, type RawResult } from './compose.js';
 import { sandboxResult } from './python-pool.js';
 import type { Limits } from './types.js';
 
@@ -37,29 +37,6 @@ export function permissionFlags(version: string = process.versions.node): string
   if (major < 20) return [];
   const stable = major > 23 || (major === 23 && minor >= 5) || (major === 22 && minor >= 13);
   return [stable ? '--permission' : '--experimental-permission', '--allow-fs-read=*', '--allow-fs-write=*', '--allow-child-process'];
-}
-
-/**
- * The harness prefixes every line it writes to fd 5 with the job's nonce; anything else there (a
- * program, or a child of it, writing to fd 5) is dropped. The run is complete only when the last
- * authenticated line is the harness's `{"k":"done"}`.
- */
-export function parseHarnessLines(text: string, nonce: string): { events: HarnessEvent[]; done: boolean } {
-  const events: HarnessEvent[] = [];
-  let done = false;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(nonce)) continue;
-    let ev: HarnessEvent;
-    try {
-      ev = JSON.parse(line.slice(nonce.length)) as HarnessEvent;
-    } catch {
-      continue; // cut off by the output cap
-    }
-    if (ev === null || typeof ev !== 'object') continue;
-    done = (ev.k as string) === 'done';
-    if (!done) events.push(ev);
-  }
-  return { events, done };
 }
 
 export function runJs(opts: JsRunnerOptions, job: JsJob, nonce: string): Promise<RawResult> {

@@ -14,7 +14,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RawResult } from './compose.js';
+import { parseHarnessLines, type RawResult } from './compose.js';
 import type { Limits } from './types.js';
 
 export interface PythonJob {
@@ -60,20 +60,8 @@ type Reply = Omit<RawResult, 'events'> & { res?: string; events?: RawResult['eve
 
 function toRaw(r: Reply): RawResult {
   if (r.sandboxError !== undefined) return sandboxResult(r.sandboxError);
-  const events: RawResult['events'] = [];
-  if (r.res) {
-    for (const l of r.res.split('\n')) {
-      if (l === '') continue;
-      let ev: unknown;
-      try {
-        ev = JSON.parse(l);
-      } catch {
-        continue;
-      }
-      if (ev === null || typeof ev !== 'object' || Array.isArray(ev) || (ev as { k?: unknown }).k === 'done') continue;
-      events.push(ev as RawResult['events'][number]);
-    }
-  }
+  // forkjob.c kept only the harness's lines and stripped their nonce; it reports the proof as `done`
+  const events = r.res ? parseHarnessLines(r.res, '').events : [];
   return {
     exit: r.exit,
     signal: r.signal,
