@@ -502,7 +502,7 @@ int verdict_serve(int cmd_in, int cmd_out, int unsandboxed, const char *workroot
       int queued = 0;
       for (const char *q = in.p + in_start; q < in.p + in.len && queued < 3; q++) queued += *q == '\n';
       if (r != 1 || pending_count >= 4 || queued < 3 || now_us() - pending_since > 10000) flush_pending(cmd_out);
-      if (r != 0 && in.cap > (1 << 20) && in_start == in.len) {
+      if (in.cap > (1 << 20) && in_start == in.len) {
         /* a huge line went by: give the memory back (a bigger server forks more slowly) */
         free(in.p);
         in.p = NULL;

@@ -572,19 +572,18 @@ def returned(v):
 def checked_call(fn, name, holder=None):
     """fn (the program's), called the way tests may call it: a value it returns that could make a
     check lie is refused (and recorded in holder, if given and empty), and whatever it changed is
-    undone before the tests go on."""
+    undone before the tests go on. (ensure_trusted runs none of the program's code: no settle after.)"""
     def call(*a, **k):
         try:
             r = fn(*a, **k)
-            settle()
-            try:
-                return ensure_trusted(r)
-            except Rejected:
-                if holder is not None and not holder.get('ret'):
-                    holder['ret'] = returned(r)
-                raise
         finally:
             settle()
+        try:
+            return ensure_trusted(r)
+        except Rejected:
+            if holder is not None and not holder.get('ret'):
+                holder['ret'] = returned(r)
+            raise
     call.__name__ = call.__qualname__ = name
     return call
 
@@ -621,14 +620,13 @@ def judge_check(job, g, ctx, out):
             return
         if entry not in g:
             raise AssertionError('entry point %s is not defined' % entry)
-        candidate = g[entry]
+        candidate = checked_call(g[entry], entry)
         tools = tools_of(tg)
 
         def checked(*a, **k):
             try:
-                return ensure_trusted(candidate(*a, **k))
+                return candidate(*a, **k)
             finally:
-                settle()
                 # a function the tests passed in leads to their namespace (its __globals__)
                 restore_dict(tg, tools, False)
         checked.__name__ = checked.__qualname__ = entry
@@ -731,10 +729,9 @@ def judge_call(job, g, ctx, out):
                 r = fn(*args)
             finally:
                 settle()
-            holder['ret'] = returned(r)
+            holder['ret'] = returned(r)  # repr may be the program's: settle after it, check after that
             settle()
             ensure_trusted(r)
-            settle()
             exp = case['expected']
             if not (strict_eq(r, exp, True) or (type(exp) is list and len(exp) == 1 and strict_eq(r, exp[0], True))):
                 raise AssertionError('expected %s, got %s' % (short_repr(exp, 100), holder['ret']['repr'][:100]))
@@ -1186,6 +1183,15 @@ def write_line(fd, text):
 DEVNULL = -1
 
 
+def seal_signals(fj):
+    """forkjob.c's seccomp filter (signal actions frozen, ptrace refused) on this process; False where
+    the architecture has none (ENOSYS)."""
+    r = fj.verdict_child_seal()
+    if r < 0 and r != -errno.ENOSYS:
+        raise OSError(-r, 'seccomp filter failed')
+    return r == 0
+
+
 def load_forkjob(path):
     """The C supervisor (launcher/forkjob.c), or None to supervise in Python."""
     if not path:
@@ -1336,10 +1342,7 @@ def main():
     if fj is not None and not UNSANDBOXED and os.getpid() == 1:
         # The seccomp filter that freezes every signal's action, once here rather than in each child
         # (installing a filter costs ~0.1-0.3 ms); the children inherit it.
-        r = fj.verdict_child_seal()
-        if r < 0 and r != -errno.ENOSYS:
-            raise OSError(-r, 'seccomp filter failed')
-        SIGNALS_SEALED = r == 0
+        SIGNALS_SEALED = seal_signals(fj)
     install_safe_traceback()
     # What the harness itself uses after the program ran (assert compilation, deepcopy of call
     # arguments, formatting an error), besides what the tests import (guarded as tasks arrive).
@@ -1360,9 +1363,7 @@ def main():
         if r < 0:
             raise OSError(-r, 'setrlimit failed')
         if not SIGNALS_SEALED:
-            r = fj.verdict_child_seal()
-            if r < 0 and r != -errno.ENOSYS:  # ENOSYS: no filter for this architecture
-                raise OSError(-r, 'seccomp filter failed')
+            seal_signals(fj)
 
     restore_builtins()
     gc.collect()
